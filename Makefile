@@ -1,0 +1,45 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SEED ?= 1
+
+# Amazon's models: SPAPI_MODELS_DIR if set; else this project's machines keep them beside the
+# checkout (../shared/spapi-models); else `spapi-emulator models` downloads the pinned commit
+# into the user cache, where the emulator finds them by itself.
+SHARED_MODELS := $(abspath ../shared/spapi-models)
+ifeq ($(SPAPI_MODELS_DIR),)
+  ifneq ($(wildcard $(SHARED_MODELS)/models),)
+    export SPAPI_MODELS_DIR := $(SHARED_MODELS)
+  endif
+endif
+
+.PHONY: install models run test lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+models: install
+	@if [ -n "$$SPAPI_MODELS_DIR" ]; then echo "models: $$SPAPI_MODELS_DIR"; \
+	else $(BIN)/spapi-emulator models; fi
+
+run: models
+	$(BIN)/spapi-emulator serve --host 127.0.0.1 --port $(PORT) --seed $(SEED)
+
+lint: install
+	$(BIN)/ruff check emulator tests bench contracts client_tests
+
+test: models lint
+	$(BIN)/python -m pytest
+
+bench: models
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

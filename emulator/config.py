@@ -1,0 +1,31 @@
+"""The emulator's settings: one frozen object, built by the CLI (or by tests) and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Mode = Literal["emulate", "sandbox"]
+MODES: tuple[Mode, ...] = ("emulate", "sandbox")
+
+
+@dataclass(frozen=True)
+class Settings:
+    models_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    mode: Mode = "emulate"
+    seed: int = 1
+    # Where clients reach the emulator; document and upload URLs are built from it, never from
+    # the Host header (clients send wrong ones). Defaults to http://host:port.
+    public_url: str | None = None
+    # Amazon's gateway refuses bodies over 10 MB with 413.
+    max_body_bytes: int = 10 * 1024 * 1024
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
