@@ -1,0 +1,135 @@
+"""The one place that decides what an SP-API request is answered with.
+
+`--mode sandbox` is Amazon's static sandbox: the first matching case (most specific first,
+then a case that lists no parameters), else 400 "Could not match input arguments".
+
+`--mode emulate` (default) tries, in order:
+  (a) a static case that lists at least one parameter and matches the request;
+  (b) the operation's stateful handler, after the request passed validation;
+  (c) a static 2xx case that lists no parameters;
+  (d) an answer synthesized from the operation's 2xx schema, deterministic per request + seed.
+Operations Amazon runs in its dynamic sandbox follow the emulate order in both modes. In
+emulate mode, the cases whose bodies break Amazon's own schemas (25 of 913) are skipped, so
+every answer validates against its model (`--mode sandbox` serves them verbatim).
+"""
+
+from __future__ import annotations
+
+import json
+
+from emulator.call import Call
+from emulator.config import Settings
+from emulator.errors import CouldNotMatch
+from emulator.registry import HandlerRegistry
+from emulator.rng import Randomness
+from emulator.sandbox import Case, CaseTable, RequestValues
+from emulator.spec import Operation
+from emulator.synth import Synthesizer, validator_for
+from emulator.validation import RequestValidator
+from emulator.wire import JSON, Reply, compact
+
+
+class Answerer:
+    def __init__(self, settings: Settings, validator: RequestValidator,
+                 handlers: HandlerRegistry, randomness: Randomness) -> None:
+        self.settings = settings
+        self.validator = validator
+        self.handlers = handlers
+        self.randomness = randomness
+        self._sandbox_tables: dict[str, CaseTable] = {}
+        self._emulate_tables: dict[str, CaseTable] = {}
+        self._synthesizers: dict[str, Synthesizer] = {}
+        self._errors_optional: dict[str, bool] = {}
+
+    # -- cases -------------------------------------------------------------------------------
+
+    def sandbox_cases(self, operation: Operation) -> CaseTable:
+        table = self._sandbox_tables.get(operation.uid)
+        if table is None:
+            table = self._sandbox_tables[operation.uid] = CaseTable(operation)
+        return table
+
+    def emulate_cases(self, operation: Operation) -> CaseTable:
+        table = self._emulate_tables.get(operation.uid)
+        if table is None:
+            table = CaseTable(operation, keep=lambda case: case_is_valid(operation, case))
+            self._emulate_tables[operation.uid] = table
+        return table
+
+    # -- the decision ------------------------------------------------------------------------
+
+    async def answer(self, call: Call) -> Reply:
+        operation = call.operation
+        assert operation is not None
+        values = RequestValues(operation, call.path_params, call.query, call.headers, call.json)
+        if self.settings.mode == "sandbox" and not operation.dynamic_sandbox:
+            table = self.sandbox_cases(operation)
+            case = table.match(values) or table.parameterless()
+            if case is None:
+                raise CouldNotMatch()
+            return case_reply(operation, case)
+
+        table = self.emulate_cases(operation)
+        case = table.match(values)  # (a)
+        if case is not None:
+            return case_reply(operation, case)
+        call.params = await self.validator.validate(call)
+        handler = self.handlers.get(operation.uid)  # (b)
+        if handler is not None:
+            reply = await handler(call)
+            if reply is not None:
+                return reply
+        case = table.parameterless(success_only=True)  # (c)
+        if case is not None:
+            return case_reply(operation, case)
+        return self.synthesize(call)  # (d)
+
+    def synthesize(self, call: Call) -> Reply:
+        operation = call.operation
+        assert operation is not None
+        code = operation.success_code()
+        if code is None:
+            return Reply(200, b"", None)
+        schema = operation.responses[code].get("schema")
+        status = int(code)
+        if schema is None or status == 204:
+            return Reply(status, b"", _content_type(operation))
+        synthesizer = self._synthesizers.get(operation.model.name)
+        if synthesizer is None:
+            synthesizer = self._synthesizers[operation.model.name] = Synthesizer(operation.model)
+        # Same seed + same request -> same answer: the request's identity seeds the values.
+        rnd = self.randomness.derive(
+            "synthesize", operation.uid, call.raw_path, sorted(call.query.items()), call.body
+        )
+        value = synthesizer.value(schema, rnd)
+        if isinstance(value, dict) and "errors" in value:
+            # A success answer carrying an optional `errors` list is legal but misleading; drop
+            # it unless the schema requires it (some do, through allOf), checked once per op.
+            trimmed = {k: v for k, v in value.items() if k != "errors"}
+            may_drop = self._errors_optional.get(operation.uid)
+            if may_drop is None:
+                may_drop = validator_for(operation.model, schema).is_valid(trimmed)
+                self._errors_optional[operation.uid] = may_drop
+            if may_drop:
+                value = trimmed
+        return Reply(status, compact(value), _content_type(operation))
+
+
+def _content_type(operation: Operation) -> str:
+    # 13 operations produce application/hal+json; everything else is JSON.
+    return operation.produces[0] if operation.produces else JSON
+
+
+def case_reply(operation: Operation, case: Case) -> Reply:
+    return Reply(case.status, case.body, _content_type(operation), list(case.headers))
+
+
+def case_is_valid(operation: Operation, case: Case) -> bool:
+    """Whether a case's body validates against the schema of its status (no schema: valid)."""
+    response = operation.responses.get(str(case.status), {})
+    schema = response.get("schema")
+    if schema is None or case.status == 204:
+        return True
+    if not case.body:
+        return False
+    return validator_for(operation.model, schema).is_valid(json.loads(case.body))

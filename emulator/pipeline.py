@@ -1,0 +1,96 @@
+"""The way of every SP-API request: route, read, the stages, the answer, the reply.
+
+    route (router.py) -> body -> stages (auth, throttling, faults: later issues) -> answer.py
+                                                    -> reply with SP-API's headers -> observers
+
+A stage may stop the request with a Reply (a 403, a 429); observers (the journal) see every
+request and reply after it was sent. Any SpApiError becomes Amazon's envelope here; anything
+else becomes a logged 500 `InternalFailure`, never a traceback on the wire.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import quote
+
+from starlette.types import Receive, Scope, Send
+
+from emulator.answer import Answerer
+from emulator.call import Call, header_map
+from emulator.config import Settings
+from emulator.errors import AccessDenied, InternalFailure, SpApiError
+from emulator.rng import Randomness
+from emulator.router import Router
+from emulator.spec import Operation
+from emulator.usage_plans import plan_for
+from emulator.wire import Reply, error_reply, read_body, send_reply
+
+log = logging.getLogger("emulator")
+
+Stage = Callable[[Call], Awaitable[Reply | None]]
+Observer = Callable[[Call, Reply, float], None]
+
+# Amazon sends x-amzn-RateLimit-Limit on these statuses only (best effort, per its docs).
+_RATE_LIMIT_STATUSES = frozenset(range(200, 300)) | {400, 404}
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, router: Router, answerer: Answerer,
+                 randomness: Randomness, stages: Sequence[Stage] = (),
+                 observers: Sequence[Observer] = ()) -> None:
+        self.settings = settings
+        self.router = router
+        self.answerer = answerer
+        self.randomness = randomness
+        self.stages = list(stages)
+        self.observers = list(observers)
+        self._rate_headers: dict[str, str] = {}
+
+    def rate_limit_header(self, operation: Operation) -> str:
+        value = self._rate_headers.get(operation.uid)
+        if value is None:
+            value = self._rate_headers[operation.uid] = plan_for(operation).header_value
+        return value
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else quote(scope["path"])
+        call = Call(
+            scope=scope,
+            method=scope["method"],
+            raw_path=path,
+            headers=header_map(scope),
+            request_id=self.randomness.request_id(),
+        )
+        try:
+            reply = await self._handle(call, receive)
+        except SpApiError as error:
+            reply = error_reply(error)
+        except Exception:
+            log.exception("internal error answering %s %s", call.method, call.raw_path)
+            reply = error_reply(InternalFailure())
+        headers = [("x-amzn-RequestId", call.request_id), ("x-amz-rid", self.randomness.rid())]
+        if call.operation is not None and reply.status in _RATE_LIMIT_STATUSES:
+            headers.append(("x-amzn-RateLimit-Limit", self.rate_limit_header(call.operation)))
+        await send_reply(send, reply, headers)
+        elapsed = time.perf_counter() - started
+        for observer in self.observers:
+            observer(call, reply, elapsed)
+
+    async def _handle(self, call: Call, receive: Receive) -> Reply:
+        match = self.router.match(call.method, call.raw_path)
+        if match is None:
+            # Amazon's gateway answers an unknown path or method with 403, not 404.
+            raise AccessDenied()
+        call.operation, call.path_params = match.operation, match.path_params
+        call.body = await read_body(
+            receive, self.settings.max_body_bytes, call.headers.get("content-length")
+        )
+        for stage in self.stages:
+            reply = await stage(call)
+            if reply is not None:
+                return reply
+        return await self.answerer.answer(call)

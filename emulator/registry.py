@@ -1,0 +1,41 @@
+"""The registry of stateful handlers: which operations have an answer computed from state.
+
+A handler takes the validated Call and returns a Reply, or None to decline (the answer then
+falls through to the static case or the synthesized answer). Handlers are registered by
+operation uid (`ordersV0.getOrders`) when the app is assembled; an unknown uid is an error at
+start, never a silent miss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+
+from emulator.call import Call
+from emulator.wire import Reply
+
+Handler = Callable[[Call], Awaitable[Reply | None]]
+
+
+class HandlerRegistry:
+    def __init__(self, known_uids: Iterable[str]) -> None:
+        self._known = set(known_uids)
+        self._handlers: dict[str, Handler] = {}
+
+    def register(self, uid: str, handler: Handler) -> None:
+        if uid not in self._known:
+            raise KeyError(f"no operation {uid!r} in the models")
+        if uid in self._handlers:
+            raise ValueError(f"{uid} already has a handler")
+        self._handlers[uid] = handler
+
+    def unregister(self, uid: str) -> None:
+        self._handlers.pop(uid, None)
+
+    def get(self, uid: str) -> Handler | None:
+        return self._handlers.get(uid)
+
+    def __contains__(self, uid: str) -> bool:
+        return uid in self._handlers
+
+    def __len__(self) -> int:
+        return len(self._handlers)

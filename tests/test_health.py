@@ -1,0 +1,25 @@
+"""The emulator says what it serves once it is ready."""
+
+from __future__ import annotations
+
+import httpx
+
+from emulator.modelsource import PINNED_COMMIT
+
+
+def test_health_reports_the_models(client: httpx.Client) -> None:
+    response = client.get("/_emulator/health")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "models": {"commit": PINNED_COMMIT, "apis": 66, "operations": 370},
+    }
+
+
+def test_unknown_control_route_is_a_json_404(client: httpx.Client) -> None:
+    response = client.get("/_emulator/nothing")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "NotFound"
+    response = client.post("/_emulator/health")
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["code"] == "MethodNotAllowed"
