@@ -39,6 +39,8 @@ test: models lint
 	$(BIN)/python -m pytest
 
 bench: models
+	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || \
+	  { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench
 
 clean:

@@ -9,10 +9,10 @@ import httpx
 
 from emulator.config import Settings
 from emulator.embedded import Running, running
+from emulator.model_requests import case_request
 from emulator.sandbox import CaseTable
 from emulator.spec import ModelSet
 from emulator.wire import json_reply
-from tests.sandbox_requests import request_for
 
 COULD_NOT_MATCH = {
     "errors": [{"code": "InvalidInput", "message": "Could not match input arguments",
@@ -40,10 +40,9 @@ def test_matching_happens_before_validation(models: ModelSet, sandbox_client: ht
         else:
             continue
         break
-    request = request_for(operation, case)
+    request = case_request(operation, case)
     for http in (sandbox_client, client):
-        response = http.request(request.method, request.url, params=request.params,
-                                headers=request.headers, content=request.content)
+        response = http.request(**request.as_httpx())
         assert response.status_code == case.status, (operation.uid, response.text)
 
 
