@@ -23,8 +23,9 @@ from emulator.errors import CouldNotMatch
 from emulator.registry import HandlerRegistry
 from emulator.rng import Randomness
 from emulator.sandbox import Case, CaseTable, RequestValues
+from emulator.schemas import validator_for
 from emulator.spec import Operation
-from emulator.synth import Synthesizer, validator_for
+from emulator.synth import Synthesizer
 from emulator.validation import RequestValidator
 from emulator.wire import JSON, Reply, compact
 

@@ -35,8 +35,8 @@ with warnings.catch_warnings():
 from emulator.call import Call
 from emulator.errors import InvalidInput
 from emulator.sandbox import MISSING
+from emulator.schemas import format_checker
 from emulator.spec import ApiModel, ModelSet, Operation
-from emulator.synth import format_checker
 
 _FORMATS = format_checker()
 

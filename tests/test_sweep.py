@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 
 from emulator.model_requests import valid_request
+from emulator.schemas import validator_for
 from emulator.spec import ModelSet
-from emulator.synth import validator_for
 
 
 def test_every_operation_answers_valid_against_its_model(models: ModelSet,

@@ -24,7 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emulator import spec
-from emulator.synth import Synthesizer, format_checker, validator_for
+from emulator.schemas import format_checker, validator_for
+from emulator.synth import Synthesizer
 
 MODELS_DIR = Path(os.environ.get("SPAPI_MODELS_DIR", "/work/shared/spapi-models"))
 SEEDS = (0, 1, 2)
