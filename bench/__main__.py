@@ -12,7 +12,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each load run")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported)")
     args = parser.parse_args()
-    figures = core.measure(args.seconds, args.runs, token_headers={})
+    figures = core.measure(args.seconds, args.runs)
     print("\n".join(core.report(figures)))
     return 0
 

@@ -8,7 +8,7 @@ import statistics
 import subprocess
 from dataclasses import dataclass
 
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
 
 @dataclass
@@ -27,8 +27,10 @@ def wrk_path() -> str:
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(number) * _UNITS[unit]
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:  # wrk prints "-nan" when a run completed no request
+        return float("nan")
+    return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 def wrk(url: str, *, connections: int, seconds: float,

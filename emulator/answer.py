@@ -8,7 +8,8 @@ then a case that lists no parameters), else 400 "Could not match input arguments
   (b) the operation's stateful handler, after the request passed validation;
   (c) a static 2xx case that lists no parameters;
   (d) an answer synthesized from the operation's 2xx schema, deterministic per request + seed.
-Operations Amazon runs in its dynamic sandbox follow the emulate order in both modes. In
+Operations Amazon runs in its dynamic sandbox follow the emulate order in both modes, and so
+do unmatched requests to services the sandbox takes from production (RDTs). In
 emulate mode, the cases whose bodies break Amazon's own schemas (25 of 913) are skipped, so
 every answer validates against its model (`--mode sandbox` serves them verbatim).
 """
@@ -21,6 +22,7 @@ from emulator.call import Call
 from emulator.config import Settings
 from emulator.errors import CouldNotMatch
 from emulator.registry import HandlerRegistry
+from emulator.restricted import reduce_pii, restriction
 from emulator.rng import Randomness
 from emulator.sandbox import Case, CaseTable, RequestValues
 from emulator.schemas import validator_for
@@ -41,6 +43,7 @@ class Answerer:
         self._emulate_tables: dict[str, CaseTable] = {}
         self._synthesizers: dict[str, Synthesizer] = {}
         self._errors_optional: dict[str, bool] = {}
+        self._reduced_cases: dict[tuple[str, int, frozenset[str]], Reply] = {}
 
     # -- cases -------------------------------------------------------------------------------
 
@@ -60,30 +63,51 @@ class Answerer:
     # -- the decision ------------------------------------------------------------------------
 
     async def answer(self, call: Call) -> Reply:
+        reply, case = await self._decide(call)
+        if self.settings.mode != "emulate":
+            return reply
+        limit = restriction(call.operation)  # type: ignore[arg-type]
+        if limit is None or limit.policy != "reduce":
+            return reply
+        unlocked = call.principal.unlocked if call.principal is not None else frozenset()
+        if limit.data_elements <= unlocked:
+            return reply
+        if case is None:
+            return _without_restricted_data(reply, unlocked)
+        # Static cases never change: reduce each one once per set of unlocked data elements.
+        key = (call.operation.uid, case.index, unlocked)  # type: ignore[union-attr]
+        reduced = self._reduced_cases.get(key)
+        if reduced is None:
+            reduced = self._reduced_cases[key] = _without_restricted_data(reply, unlocked)
+        return reduced
+
+    async def _decide(self, call: Call) -> tuple[Reply, Case | None]:
+        """The answer, and the static case it came from (None for handlers and synthesis)."""
         operation = call.operation
         assert operation is not None
         values = RequestValues(operation, call.path_params, call.query, call.headers, call.json)
         if self.settings.mode == "sandbox" and not operation.dynamic_sandbox:
             table = self.sandbox_cases(operation)
             case = table.match(values) or table.parameterless()
-            if case is None:
+            if case is not None:
+                return case_reply(operation, case), case
+            if not self.handlers.answers_in_sandbox(operation.uid):
                 raise CouldNotMatch()
-            return case_reply(operation, case)
 
         table = self.emulate_cases(operation)
         case = table.match(values)  # (a)
         if case is not None:
-            return case_reply(operation, case)
+            return case_reply(operation, case), case
         call.params = await self.validator.validate(call)
         handler = self.handlers.get(operation.uid)  # (b)
         if handler is not None:
             reply = await handler(call)
             if reply is not None:
-                return reply
+                return reply, None
         case = table.parameterless(success_only=True)  # (c)
         if case is not None:
-            return case_reply(operation, case)
-        return self.synthesize(call)  # (d)
+            return case_reply(operation, case), case
+        return self.synthesize(call), None  # (d)
 
     def synthesize(self, call: Call) -> Reply:
         operation = call.operation
@@ -114,6 +138,14 @@ class Answerer:
             if may_drop:
                 value = trimmed
         return Reply(status, compact(value), _content_type(operation))
+
+
+def _without_restricted_data(reply: Reply, unlocked: frozenset[str]) -> Reply:
+    """Orders answers to a token without the right RDT lose the buyer's PII, as on SP-API."""
+    if not reply.body or reply.status >= 300:
+        return reply
+    reduced = reduce_pii(json.loads(reply.body), unlocked)
+    return Reply(reply.status, compact(reduced), reply.content_type, reply.headers)
 
 
 def _content_type(operation: Operation) -> str:

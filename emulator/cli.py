@@ -1,7 +1,9 @@
 """The `spapi-emulator` command (also `python -m emulator`).
 
     spapi-emulator [serve] [--host H] [--port P] [--mode emulate|sandbox] [--models DIR] [--seed N]
+                           [--auth strict|open|none] [--throttle amazon|sandbox|off|scale:N] ...
     spapi-emulator models [--dir DIR]      download Amazon's models at the pinned commit
+    spapi-emulator credentials             ready-to-paste client settings for the default seller
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from emulator import __version__, modelsource
-from emulator.config import MODES, Settings
+from emulator.accounts import AUTH_MODES, Accounts, AccountsError
+from emulator.config import FIXTURES, MODES, Settings
+from emulator.faults import FaultRuleError, Faults
+from emulator.rng import Randomness
+from emulator.throttle import ThrottleMode
 
-COMMANDS = ("serve", "models")
+COMMANDS = ("serve", "models", "credentials")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,9 +43,32 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=1, help="seed of all generated data (default 1)")
     serve.add_argument("--public-url", metavar="URL",
                        help="base URL clients use to reach the emulator (default http://HOST:PORT)")
+    serve.add_argument("--auth", choices=AUTH_MODES, default="strict",
+                       help="strict: only the registered apps and sellers (default); open: any "
+                       "well-formed credentials, one seller per refresh token; none: no token "
+                       "needed (not SP-API's behaviour)")
+    serve.add_argument("--token-ttl", type=int, default=3600, metavar="SECONDS",
+                       help="lifetime of LWA access tokens (default 3600)")
+    serve.add_argument("--throttle", default=None, metavar="MODE",
+                       help="amazon (the models' usage plans; default), sandbox (5/s, burst 15; "
+                       "default with --mode sandbox), off, or scale:N (rates x N)")
+    serve.add_argument("--journal-size", type=int, default=10_000, metavar="N",
+                       help="requests kept in the journal (default 10000; 0 turns it off)")
+    serve.add_argument("--faults", metavar="FILE", help="fault rules to load (YAML or JSON)")
+    serve.add_argument("--accounts", metavar="FILE", default=str(FIXTURES / "accounts.yaml"),
+                       help="apps and sellers (default fixtures/accounts.yaml)")
     serve.add_argument("--log-level", default="warning",
                        choices=("critical", "error", "warning", "info", "debug"))
     serve.add_argument("--access-log", action="store_true", help="log every request")
+
+    credentials = commands.add_parser(
+        "credentials",
+        help="print ready-to-paste settings for python-amazon-sp-api and amzn-sp-api")
+    credentials.add_argument("--url", default="http://127.0.0.1:8000",
+                             help="where the emulator runs (default http://127.0.0.1:8000)")
+    credentials.add_argument("--accounts", metavar="FILE", default=str(FIXTURES / "accounts.yaml"))
+    credentials.add_argument("--seller", metavar="SELLER_ID",
+                             help="the seller to print (default: the first)")
 
     models = commands.add_parser("models", help="download Amazon's models at the pinned commit")
     models.add_argument("--dir", metavar="DIR", help=f"target (default {modelsource.cache_dir()})")
@@ -55,6 +84,11 @@ def _serve(args: argparse.Namespace) -> int:
     except modelsource.ModelsNotFound as error:
         print(f"spapi-emulator: {error}", file=sys.stderr)
         return 2
+    throttle = args.throttle or ("sandbox" if args.mode == "sandbox" else "amazon")
+    problem = _check_serve_options(args, throttle)
+    if problem:
+        print(f"spapi-emulator: {problem}", file=sys.stderr)
+        return 2
     settings = Settings(
         models_dir=models_dir,
         host=args.host,
@@ -62,8 +96,87 @@ def _serve(args: argparse.Namespace) -> int:
         mode=args.mode,
         seed=args.seed,
         public_url=args.public_url,
+        auth=args.auth,
+        token_ttl=args.token_ttl,
+        throttle=throttle,
+        journal_size=args.journal_size,
+        accounts_file=Path(args.accounts),
+        faults_file=Path(args.faults) if args.faults else None,
     )
     return serve(settings, log_level=args.log_level, access_log=args.access_log)
+
+
+def _check_serve_options(args: argparse.Namespace, throttle: str) -> str | None:
+    """One clear line for an option that would otherwise fail deep inside the start-up."""
+    try:
+        ThrottleMode.parse(throttle)
+        Accounts.load(Path(args.accounts))
+        if args.faults:
+            Faults(Randomness(0)).load(Path(args.faults))
+    except (ValueError, AccountsError, FaultRuleError) as error:
+        return str(error)
+    if args.token_ttl < 1:
+        return "--token-ttl must be at least 1 second"
+    if args.journal_size < 0:
+        return "--journal-size must be 0 or more"
+    return None
+
+
+def _credentials(args: argparse.Namespace) -> int:
+    try:
+        accounts = Accounts.load(Path(args.accounts))
+    except AccountsError as error:
+        print(f"spapi-emulator: {error}", file=sys.stderr)
+        return 2
+    app = accounts.apps[0]
+    seller = accounts.seller(args.seller) if args.seller else accounts.sellers[0]
+    if seller is None:
+        print(f"spapi-emulator: no seller {args.seller!r} in {args.accounts}", file=sys.stderr)
+        return 2
+    token = accounts.refresh_token_of(seller, app)
+    url = args.url.rstrip("/")
+    scheme, _, host = url.partition("://")
+    print(_CREDENTIALS.format(url=url, scheme=scheme + "://", host=host,
+                              client_id=app.client_id, secret=app.client_secret, token=token,
+                              seller=seller.seller_id, name=seller.name,
+                              region=seller.region.upper(),
+                              marketplaces=", ".join(seller.marketplace_ids)))
+    return 0
+
+
+_CREDENTIALS = """\
+# spapi-emulator at {url}: seller {seller} ({name}), region {region}, marketplaces {marketplaces}
+# LWA token URL: {url}/auth/o2/token    SP-API endpoint: {url}
+
+# --- environment ---
+LWA_APP_ID={client_id}
+LWA_CLIENT_SECRET={secret}
+SP_API_REFRESH_TOKEN={token}
+
+# --- python-amazon-sp-api ---
+from sp_api.api import Orders
+from sp_api.auth import AccessTokenClient
+from sp_api.base import Marketplaces
+
+class EmulatorLWA(AccessTokenClient):
+    scheme, host, path = "{scheme}", "{host}", "/auth/o2/token"
+
+credentials = dict(refresh_token="{token}",
+                   lwa_app_id="{client_id}",
+                   lwa_client_secret="{secret}")
+orders = Orders(marketplace=Marketplaces.US, credentials=credentials,
+                auth_token_client_class=EmulatorLWA)
+orders.endpoint = "{url}"
+
+# --- amzn-sp-api (Amazon's official SDK) ---
+from spapi import SPAPIClient, SPAPIConfig
+from spapi.api.orders_v0.orders_v0_api import OrdersV0Api
+
+config = SPAPIConfig(client_id="{client_id}",
+                     client_secret="{secret}",
+                     refresh_token="{token}", region="{region}")
+client = SPAPIClient(config, oauth_endpoint="{url}/auth/o2/token", endpoint="{url}")
+orders = OrdersV0Api(client.api_client)"""
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -105,4 +218,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(args_list)
     if args.command == "models":
         return _models(args)
+    if args.command == "credentials":
+        return _credentials(args)
     return _serve(args)

@@ -6,8 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from emulator.accounts import AuthMode
+
 Mode = Literal["emulate", "sandbox"]
 MODES: tuple[Mode, ...] = ("emulate", "sandbox")
+# The project's scenario data (apps, sellers, scenarios); a source checkout keeps it beside
+# the package.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,12 @@ class Settings:
     public_url: str | None = None
     # Amazon's gateway refuses bodies over 10 MB with 413.
     max_body_bytes: int = 10 * 1024 * 1024
+    auth: AuthMode = "strict"
+    token_ttl: int = 3600  # LWA access tokens' expires_in
+    throttle: str = "amazon"  # amazon | sandbox | off | scale:N
+    journal_size: int = 10_000  # requests kept by the journal; 0 turns it off
+    accounts_file: Path = FIXTURES / "accounts.yaml"
+    faults_file: Path | None = None
 
     @property
     def base_url(self) -> str:

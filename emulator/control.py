@@ -1,21 +1,71 @@
-"""The control plane under /_emulator: what the emulator says about itself.
+"""The control plane under /_emulator: what the emulator says about itself, and the knobs a
+test turns (clock, faults, journal). It never answers a request that carries an SP-API token,
+so an app's own credentials can never reach it; it binds where the emulator binds.
 
-Low traffic, so it uses plain Starlette routing. Later issues add credentials, clock, state,
-faults and the journal here; each route answers JSON.
+Low traffic, so it uses plain Starlette; every answer is JSON, every error SP-API's envelope.
+Routes are described by the OpenAPI document it serves at /_emulator/openapi.json.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator import modelsource
+from emulator.accounts import Accounts
+from emulator.clock import Clock, iso
+from emulator.control_spec import control_openapi
+from emulator.faults import FaultRuleError, Faults
+from emulator.journal import Journal
 from emulator.spec import ModelSet
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def envelope(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"code": code, "message": message, "details": ""}]}, status_code=status
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return envelope(405, "MethodNotAllowed",
+                        f"{request.method} is not allowed on {request.url.path}.")
+    if exc.status_code == 404:
+        return envelope(404, "NotFound", f"No control-plane route {request.url.path}.")
+    return envelope(exc.status_code, "InvalidInput", str(exc.detail))
+
+
+async def _control_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ControlError)
+    return envelope(exc.status, exc.code, exc.message)
+
+
+async def json_body(request: Request) -> Any:
+    raw = await request.body()
+    if len(raw) > 1 << 20:
+        raise ControlError(413, "RequestEntityTooLarge",
+                           "Control-plane bodies are limited to 1 MB.")
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except ValueError as error:
+        raise ControlError(400, "InvalidInput", f"The body is not valid JSON: {error}.") from None
 
 
 class ModelsInfo:
@@ -36,27 +86,132 @@ class ModelsInfo:
         return {"commit": self.commit, **self._models.summary()}
 
 
-def envelope(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"code": code, "message": message, "details": ""}]}, status_code=status
-    )
+@dataclass
+class ControlContext:
+    """The parts of the emulator the control plane reads and turns."""
+
+    models: ModelSet
+    accounts: Accounts
+    clock: Clock
+    faults: Faults
+    journal: Journal
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        return envelope(405, "MethodNotAllowed",
-                        f"{request.method} is not allowed on {request.url.path}.")
-    if exc.status_code == 404:
-        return envelope(404, "NotFound", f"No control-plane route {request.url.path}.")
-    return envelope(exc.status_code, "InvalidInput", str(exc.detail))
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def control_app(models: ModelSet, extra_routes: list[Route] | None = None) -> Starlette:
-    info = ModelsInfo(models)
+def _routes(ctx: ControlContext) -> list[BaseRoute]:
+    info = ModelsInfo(ctx.models)
 
-    async def health(request: Request) -> JSONResponse:
+    async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "models": info.as_dict()})
 
-    routes = [Route("/_emulator/health", health, methods=["GET"]), *(extra_routes or [])]
-    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    async def credentials(request: Request) -> Response:
+        return JSONResponse(ctx.accounts.as_credentials())
+
+    def clock_state() -> dict[str, Any]:
+        return {"now": iso(ctx.clock.now()), "offset_seconds": ctx.clock.offset}
+
+    async def clock(request: Request) -> Response:
+        return JSONResponse(clock_state())
+
+    async def advance_clock(request: Request) -> Response:
+        body = await json_body(request)
+        seconds = body.get("seconds") if isinstance(body, dict) else None
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise ControlError(
+                400, "InvalidInput",
+                'Expected {"seconds": N} with N >= 0 (the clock only moves forward).')
+        ctx.clock.advance(float(seconds))
+        return JSONResponse(clock_state())
+
+    async def list_faults(request: Request) -> Response:
+        return JSONResponse({"faults": [r.as_dict() for r in ctx.faults.rules()]})
+
+    async def add_fault(request: Request) -> Response:
+        body = await json_body(request)
+        try:
+            rule = ctx.faults.add(body)
+        except FaultRuleError as error:
+            raise ControlError(400, "InvalidInput", f"Invalid fault rule: {error}.") from None
+        return JSONResponse(rule.as_dict(), status_code=201)
+
+    async def clear_faults(request: Request) -> Response:
+        ctx.faults.clear()
+        return Response(status_code=204)
+
+    async def remove_fault(request: Request) -> Response:
+        rule_id = request.path_params["rule_id"]
+        if not ctx.faults.remove(rule_id):
+            raise ControlError(404, "NotFound", f"No fault rule {rule_id!r}.")
+        return Response(status_code=204)
+
+    async def journal(request: Request) -> Response:
+        q = request.query_params
+        known = {"operation", "seller", "app", "status", "throttled", "since", "limit"}
+        unknown = set(q) - known
+        if unknown:
+            raise ControlError(400, "InvalidInput",
+                               f"Unknown filter(s) {sorted(unknown)}; known: {sorted(known)}.")
+        try:
+            status = int(q["status"]) if "status" in q else None
+            limit = int(q["limit"]) if "limit" in q else min(100, ctx.journal.size)
+            since = (datetime.fromisoformat(q["since"].replace("Z", "+00:00")).timestamp()
+                     if "since" in q else None)
+        except ValueError as error:
+            raise ControlError(400, "InvalidInput", f"Invalid filter: {error}.") from None
+        throttled = {"true": True, "false": False}.get(q.get("throttled", "").lower())
+        if "throttled" in q and throttled is None:
+            raise ControlError(400, "InvalidInput", "'throttled' must be true or false.")
+        if not 0 <= limit <= ctx.journal.size:
+            raise ControlError(400, "InvalidInput",
+                               f"'limit' must be from 0 to {ctx.journal.size}.")
+        entries = ctx.journal.query(operation=q.get("operation"), seller=q.get("seller"),
+                                    app=q.get("app"), status=status, throttled=throttled,
+                                    since=since, limit=limit)
+        return JSONResponse({"entries": [e.as_dict() for e in entries],
+                             "total": ctx.journal.total, "capacity": ctx.journal.size})
+
+    async def clear_journal(request: Request) -> Response:
+        ctx.journal.clear()
+        return Response(status_code=204)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(control_openapi())
+
+    return [
+        Route("/_emulator/health", health, methods=["GET"]),
+        Route("/_emulator/credentials", credentials, methods=["GET"]),
+        Route("/_emulator/clock", clock, methods=["GET"]),
+        Route("/_emulator/clock/advance", advance_clock, methods=["POST"]),
+        Route("/_emulator/faults", list_faults, methods=["GET"]),
+        Route("/_emulator/faults", add_fault, methods=["POST"]),
+        Route("/_emulator/faults", clear_faults, methods=["DELETE"]),
+        Route("/_emulator/faults/{rule_id}", remove_fault, methods=["DELETE"]),
+        Route("/_emulator/journal", journal, methods=["GET"]),
+        Route("/_emulator/journal", clear_journal, methods=["DELETE"]),
+        Route("/_emulator/openapi.json", openapi, methods=["GET"]),
+    ]
+
+
+class _RefuseSpApiTokens:
+    """The control plane answers only requests without SP-API credentials: a request that
+    carries `x-amz-access-token` (a seller, grantless or restricted token) gets 403."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(
+                name.lower() == b"x-amz-access-token" for name, _ in scope["headers"]):
+            response = envelope(403, "Unauthorized",
+                                "The control plane does not accept SP-API access tokens.")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def control_app(ctx: ControlContext, extra_routes: list[BaseRoute] | None = None) -> ASGIApp:
+    app = Starlette(routes=[*_routes(ctx), *(extra_routes or [])],
+                    exception_handlers={HTTPException: _http_error, ControlError: _control_error})
+    return _RefuseSpApiTokens(app)

@@ -24,7 +24,7 @@ from emulator.errors import AccessDenied, InternalFailure, SpApiError
 from emulator.rng import Randomness
 from emulator.router import Router
 from emulator.spec import Operation
-from emulator.usage_plans import plan_for
+from emulator.usage_plans import UsagePlan, plan_for
 from emulator.wire import Reply, error_reply, read_body, send_reply
 
 log = logging.getLogger("emulator")
@@ -39,20 +39,28 @@ _RATE_LIMIT_STATUSES = frozenset(range(200, 300)) | {400, 404}
 class Pipeline:
     def __init__(self, settings: Settings, router: Router, answerer: Answerer,
                  randomness: Randomness, stages: Sequence[Stage] = (),
-                 observers: Sequence[Observer] = ()) -> None:
+                 observers: Sequence[Observer] = (),
+                 plan: Callable[[Operation], UsagePlan] = plan_for) -> None:
         self.settings = settings
         self.router = router
         self.answerer = answerer
         self.randomness = randomness
         self.stages = list(stages)
         self.observers = list(observers)
-        self._rate_headers: dict[str, str] = {}
+        self._plan = plan
+        self._rate_headers: dict[tuple[str, int], str | None] = {}
 
-    def rate_limit_header(self, operation: Operation) -> str:
-        value = self._rate_headers.get(operation.uid)
-        if value is None:
-            value = self._rate_headers[operation.uid] = plan_for(operation).header_value
-        return value
+    def rate_limit_header(self, operation: Operation, status: int) -> str | None:
+        """`x-amzn-RateLimit-Limit` for a reply: on 2xx, 400 and 404 always (Amazon: best
+        effort); on a 429 only where the operation's model declares it (32 of 370 do)."""
+        key = (operation.uid, status)
+        if key not in self._rate_headers:
+            value = None
+            if status in _RATE_LIMIT_STATUSES or (status == 429 and _declares_rate_header(
+                    operation, status)):
+                value = self._plan(operation).header_value
+            self._rate_headers[key] = value
+        return self._rate_headers[key]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -73,14 +81,17 @@ class Pipeline:
             log.exception("internal error answering %s %s", call.method, call.raw_path)
             reply = error_reply(InternalFailure())
         headers = [("x-amzn-RequestId", call.request_id), ("x-amz-rid", self.randomness.rid())]
-        if call.operation is not None and reply.status in _RATE_LIMIT_STATUSES:
-            headers.append(("x-amzn-RateLimit-Limit", self.rate_limit_header(call.operation)))
+        if call.operation is not None and reply.status < 500:
+            rate = self.rate_limit_header(call.operation, reply.status)
+            if rate is not None:
+                headers.append(("x-amzn-RateLimit-Limit", rate))
         await send_reply(send, reply, headers)
         elapsed = time.perf_counter() - started
         for observer in self.observers:
             observer(call, reply, elapsed)
 
     async def _handle(self, call: Call, receive: Receive) -> Reply:
+        """Everything between the request line and the reply; raises SpApiError to refuse."""
         match = self.router.match(call.method, call.raw_path)
         if match is None:
             # Amazon's gateway answers an unknown path or method with 403, not 404.
@@ -94,3 +105,8 @@ class Pipeline:
             if reply is not None:
                 return reply
         return await self.answerer.answer(call)
+
+
+def _declares_rate_header(operation: Operation, status: int) -> bool:
+    headers = operation.responses.get(str(status), {}).get("headers", {})
+    return any(name.lower() == "x-amzn-ratelimit-limit" for name in headers)

@@ -20,16 +20,25 @@ class HandlerRegistry:
     def __init__(self, known_uids: Iterable[str]) -> None:
         self._known = set(known_uids)
         self._handlers: dict[str, Handler] = {}
+        self._in_sandbox: set[str] = set()
 
-    def register(self, uid: str, handler: Handler) -> None:
+    def register(self, uid: str, handler: Handler, *, in_sandbox: bool = False) -> None:
+        """`in_sandbox`: also answer in `--mode sandbox` when no static case matches, for
+        services Amazon's sandbox takes from production (Restricted Data Tokens)."""
         if uid not in self._known:
             raise KeyError(f"no operation {uid!r} in the models")
         if uid in self._handlers:
             raise ValueError(f"{uid} already has a handler")
         self._handlers[uid] = handler
+        if in_sandbox:
+            self._in_sandbox.add(uid)
 
     def unregister(self, uid: str) -> None:
         self._handlers.pop(uid, None)
+        self._in_sandbox.discard(uid)
+
+    def answers_in_sandbox(self, uid: str) -> bool:
+        return uid in self._in_sandbox
 
     def get(self, uid: str) -> Handler | None:
         return self._handlers.get(uid)

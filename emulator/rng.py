@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-import string
 import uuid
-
-_RID_ALPHABET = string.ascii_uppercase + string.digits
 
 
 class Randomness:
@@ -37,5 +34,6 @@ class Randomness:
         return str(uuid.UUID(int=self.stream.getrandbits(128), version=4))
 
     def rid(self) -> str:
-        """20 upper-case alphanumerics, the shape of Amazon's `x-amz-rid`."""
-        return "".join(self.stream.choices(_RID_ALPHABET, k=20))
+        """20 upper-case alphanumerics, the shape of Amazon's `x-amz-rid` (here hexadecimal,
+        which costs a tenth of drawing 20 letters one by one)."""
+        return f"{self.stream.getrandbits(80):020X}"

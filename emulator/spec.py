@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +42,12 @@ class Operation:
     def description(self) -> str:
         return str(self.spec.get("description", ""))
 
-    @cached_property
+    @property
     def param_by_name(self) -> dict[str, dict[str, Any]]:
-        return {p["name"]: p for p in self.parameters}
+        return self._by_name
+
+    def __post_init__(self) -> None:
+        self._by_name = {p["name"]: p for p in self.parameters}
 
     @property
     def body_parameter(self) -> dict[str, Any] | None:

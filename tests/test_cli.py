@@ -82,3 +82,31 @@ def test_python_dash_m_serves(models_dir: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_credentials_prints_ready_to_paste_settings(emulator: object) -> None:
+    result = _run("credentials", "--url", "http://127.0.0.1:9000")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    accounts = emulator.app.accounts  # type: ignore[attr-defined]
+    app, seller = accounts.apps[0], accounts.sellers[0]
+    assert app.client_id in out and app.client_secret in out
+    assert accounts.refresh_token_of(seller, app) in out
+    assert 'scheme, host, path = "http://", "127.0.0.1:9000", "/auth/o2/token"' in out
+    assert 'oauth_endpoint="http://127.0.0.1:9000/auth/o2/token"' in out
+    # The printed python-amazon-sp-api and amzn-sp-api snippets are valid Python.
+    code = "\n".join(line for line in out.splitlines()
+                     if not line.startswith(("#", "LWA_", "SP_API_")))
+    compile(code, "credentials", "exec")
+
+
+def test_bad_serve_options_are_one_clear_line(models_dir: Path, tmp_path: Path) -> None:
+    faults = tmp_path / "faults.yaml"
+    faults.write_text("- {operation: getOrders, status: '418'}\n")
+    for args, needle in ((["--throttle", "fast"], "--throttle"),
+                         (["--faults", str(faults)], "status"),
+                         (["--accounts", str(tmp_path / "none.yaml")], "none.yaml")):
+        result = _run("serve", "--models", str(models_dir), "--port", "0", *args)
+        assert result.returncode == 2, args
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and needle in lines[0], lines

@@ -7,8 +7,8 @@ import httpx
 from emulator.modelsource import PINNED_COMMIT
 
 
-def test_health_reports_the_models(client: httpx.Client) -> None:
-    response = client.get("/_emulator/health")
+def test_health_reports_the_models(anonymous: httpx.Client) -> None:
+    response = anonymous.get("/_emulator/health")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
@@ -16,10 +16,10 @@ def test_health_reports_the_models(client: httpx.Client) -> None:
     }
 
 
-def test_unknown_control_route_is_a_json_404(client: httpx.Client) -> None:
-    response = client.get("/_emulator/nothing")
+def test_unknown_control_route_is_a_json_404(anonymous: httpx.Client) -> None:
+    response = anonymous.get("/_emulator/nothing")
     assert response.status_code == 404
     assert response.json()["errors"][0]["code"] == "NotFound"
-    response = client.post("/_emulator/health")
+    response = anonymous.post("/_emulator/health")
     assert response.status_code == 405
     assert response.json()["errors"][0]["code"] == "MethodNotAllowed"

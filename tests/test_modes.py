@@ -13,6 +13,7 @@ from emulator.model_requests import case_request
 from emulator.sandbox import CaseTable
 from emulator.spec import ModelSet
 from emulator.wire import json_reply
+from tests.conftest import TokenSource
 
 COULD_NOT_MATCH = {
     "errors": [{"code": "InvalidInput", "message": "Could not match input arguments",
@@ -42,7 +43,7 @@ def test_matching_happens_before_validation(models: ModelSet, sandbox_client: ht
         break
     request = case_request(operation, case)
     for http in (sandbox_client, client):
-        response = http.request(**request.as_httpx())
+        response = http.request(**request.as_httpx())  # the clients carry seller tokens
         assert response.status_code == case.status, (operation.uid, response.text)
 
 
@@ -90,17 +91,19 @@ def test_emulate_d_synthesized_is_deterministic(client: httpx.Client, models_dir
     assert first.status_code == 200 and first.content == again.content
     other = client.get(ORDERS, params={**params, "CreatedAfter": "2024-02-01"})
     assert other.content != first.content
-    with (running(Settings(models_dir=models_dir, port=0, seed=2)) as seeded,
-          httpx.Client(base_url=seeded.base_url) as http):
-        assert http.get(ORDERS, params=params).content != first.content
+    with running(Settings(models_dir=models_dir, port=0, seed=2)) as seeded:
+        token = TokenSource(seeded).seller()
+        with httpx.Client(base_url=seeded.base_url,
+                          headers={"x-amz-access-token": token}) as http:
+            assert http.get(ORDERS, params=params).content != first.content
     orders = json.loads(first.content)["payload"]["Orders"]
     assert orders and all("AmazonOrderId" in order for order in orders)
 
 
-def test_sandbox_mode_still_serves_dynamic_sandbox_operations(sandbox: Running) -> None:
-    with httpx.Client(base_url=sandbox.base_url) as http:
-        response = http.get("/fba/inventory/v1/summaries",
-                            params={"granularityType": "Marketplace",
-                                    "granularityId": "ATVPDKIKX0DER",
-                                    "marketplaceIds": "ATVPDKIKX0DER"})
+def test_sandbox_mode_still_serves_dynamic_sandbox_operations(
+        sandbox_client: httpx.Client) -> None:
+    response = sandbox_client.get("/fba/inventory/v1/summaries",
+                                  params={"granularityType": "Marketplace",
+                                          "granularityId": "ATVPDKIKX0DER",
+                                          "marketplaceIds": "ATVPDKIKX0DER"})
     assert response.status_code == 200, response.text

@@ -10,6 +10,7 @@ import httpx
 from emulator.model_requests import case_request
 from emulator.sandbox import CaseTable, json_equal
 from emulator.spec import ModelSet
+from tests.conftest import TokenSource
 
 # Cases no request can reach, because an earlier case of the same operation lists exactly the
 # same parameters and values (Amazon's models give identical matchers for 200 and 400; the
@@ -20,7 +21,8 @@ UNREACHABLE = {
 }
 
 
-def test_every_static_case_answers_exactly(models: ModelSet, sandbox_client: httpx.Client) -> None:
+def test_every_static_case_answers_exactly(models: ModelSet, sandbox_client: httpx.Client,
+                                           sandbox_tokens: TokenSource) -> None:
     total = matched = 0
     failures: list[str] = []
     excepted: list[tuple[str, int]] = []
@@ -28,6 +30,8 @@ def test_every_static_case_answers_exactly(models: ModelSet, sandbox_client: htt
         for case in CaseTable(operation).all:
             total += 1
             request = case_request(operation, case)
+            token = sandbox_tokens.for_request(operation, request.url)
+            request.headers["x-amz-access-token"] = token
             response = sandbox_client.request(**request.as_httpx())
             expected = b"" if case.status == 204 else case.body  # HTTP: a 204 has no body
             body_ok = (not expected and not response.content) or (

@@ -1,0 +1,33 @@
+"""The emulator clock: real time plus an offset that only moves forward.
+
+Token expiry, throttling buckets and (later) report and feed lifecycles read this clock, so a
+test can jump an hour ahead with `POST /_emulator/clock/advance` instead of waiting.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        """Seconds since the epoch, on the emulator clock."""
+        return time.time() + self.offset
+
+    def now_datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.now(), UTC)
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the emulator clock only moves forward")
+        self.offset += seconds
+
+
+def iso(timestamp: float) -> str:
+    """An ISO 8601 UTC timestamp with milliseconds, as SP-API writes them."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
