@@ -23,6 +23,7 @@ from emulator.clock import Clock
 from emulator.config import Settings
 from emulator.consent import consent_app
 from emulator.control import ControlContext, control_app
+from emulator.events import EventBus
 from emulator.faults import Faults
 from emulator.journal import Journal
 from emulator.lwa import lwa_app
@@ -31,6 +32,9 @@ from emulator.registry import HandlerRegistry
 from emulator.rng import Randomness
 from emulator.router import Router
 from emulator.stages import FaultStage, ThrottleStage
+from emulator.state import scenario as scenarios
+from emulator.state.persistence import StateFile
+from emulator.state.store import StateStore
 from emulator.throttle import ThrottleMode, Throttler
 from emulator.tokens import TokenStore
 from emulator.validation import RequestValidator
@@ -54,6 +58,12 @@ class EmulatorApp:
         if settings.faults_file is not None:
             self.faults.load(settings.faults_file)
         self.throttler = Throttler(self.clock, ThrottleMode.parse(settings.throttle))
+        self.events = EventBus()
+        self.store = StateStore(
+            scenarios.load(settings.scenario_file, settings.scale), settings.seed, self.clock,
+            self.accounts, self.events,
+            StateFile(settings.state_file) if settings.state_file is not None else None,
+        )
 
         self.router = Router(self.models.operations)
         self.validator = RequestValidator(self.models)
@@ -67,13 +77,15 @@ class EmulatorApp:
         ]
         observers = [self._record] if self.journal.enabled else []
         self.pipeline = Pipeline(settings, self.router, self.answerer, self.randomness,
-                                 stages, observers, plan=self.throttler.plan)
+                                 stages, observers, plan=self.throttler.plan,
+                                 finishers=[self.store.flush])
 
         self.lwa = lwa_app(self.accounts, self.tokens, settings, self.randomness)
         self.consent = consent_app(self.accounts, self.tokens, settings)
         self.control = control_app(ControlContext(
             models=self.models, accounts=self.accounts, clock=self.clock, faults=self.faults,
-            journal=self.journal,
+            journal=self.journal, store=self.store,
+            scenarios_dir=settings.scenario_file.parent, scale=settings.scale,
         ))
 
     def _record(self, call: Call, reply: Reply, elapsed: float) -> None:

@@ -18,6 +18,8 @@ from emulator.accounts import AUTH_MODES, Accounts, AccountsError
 from emulator.config import FIXTURES, MODES, Settings
 from emulator.faults import FaultRuleError, Faults
 from emulator.rng import Randomness
+from emulator.state import scenario as scenarios
+from emulator.state.persistence import StateFile
 from emulator.throttle import ThrottleMode
 
 COMMANDS = ("serve", "models", "credentials")
@@ -57,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--faults", metavar="FILE", help="fault rules to load (YAML or JSON)")
     serve.add_argument("--accounts", metavar="FILE", default=str(FIXTURES / "accounts.yaml"),
                        help="apps and sellers (default fixtures/accounts.yaml)")
+    serve.add_argument("--scenario", metavar="FILE",
+                       default=str(FIXTURES / "scenarios" / "default.yaml"),
+                       help="the sellers' generated business (default "
+                       "fixtures/scenarios/default.yaml)")
+    serve.add_argument("--scale", type=int, metavar="ORDERS",
+                       help="orders per seller, replacing the scenario's counts")
+    serve.add_argument("--state-file", metavar="PATH",
+                       help="restore the state from PATH at start and persist every change")
     serve.add_argument("--log-level", default="warning",
                        choices=("critical", "error", "warning", "info", "debug"))
     serve.add_argument("--access-log", action="store_true", help="log every request")
@@ -102,6 +112,9 @@ def _serve(args: argparse.Namespace) -> int:
         journal_size=args.journal_size,
         accounts_file=Path(args.accounts),
         faults_file=Path(args.faults) if args.faults else None,
+        scenario_file=Path(args.scenario),
+        scale=args.scale,
+        state_file=Path(args.state_file) if args.state_file else None,
     )
     return serve(settings, log_level=args.log_level, access_log=args.access_log)
 
@@ -113,8 +126,13 @@ def _check_serve_options(args: argparse.Namespace, throttle: str) -> str | None:
         Accounts.load(Path(args.accounts))
         if args.faults:
             Faults(Randomness(0)).load(Path(args.faults))
+        scenarios.load(Path(args.scenario), args.scale)
+        if args.state_file:
+            StateFile(Path(args.state_file)).read()
     except (ValueError, AccountsError, FaultRuleError) as error:
         return str(error)
+    if args.scale is not None and args.scale < 0:
+        return "--scale must be 0 or more"
     if args.token_ttl < 1:
         return "--token-ttl must be at least 1 second"
     if args.journal_size < 0:

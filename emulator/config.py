@@ -33,6 +33,9 @@ class Settings:
     journal_size: int = 10_000  # requests kept by the journal; 0 turns it off
     accounts_file: Path = FIXTURES / "accounts.yaml"
     faults_file: Path | None = None
+    scenario_file: Path = FIXTURES / "scenarios" / "default.yaml"
+    scale: int | None = None  # orders per seller, replacing the scenario's counts
+    state_file: Path | None = None  # restore at start, persist every change
 
     @property
     def base_url(self) -> str:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -28,6 +29,10 @@ from emulator.control_spec import control_openapi
 from emulator.faults import FaultRuleError, Faults
 from emulator.journal import Journal
 from emulator.spec import ModelSet
+from emulator.state import orders as order_rules
+from emulator.state import scenario as scenarios
+from emulator.state.snapshot import SnapshotError, dump
+from emulator.state.store import StateStore
 
 
 class ControlError(Exception):
@@ -57,11 +62,11 @@ async def _control_error(request: Request, exc: Exception) -> Response:
     return envelope(exc.status, exc.code, exc.message)
 
 
-async def json_body(request: Request) -> Any:
+async def json_body(request: Request, limit: int = 1 << 20) -> Any:
     raw = await request.body()
-    if len(raw) > 1 << 20:
+    if len(raw) > limit:
         raise ControlError(413, "RequestEntityTooLarge",
-                           "Control-plane bodies are limited to 1 MB.")
+                           f"This control-plane body is limited to {limit >> 20} MB.")
     try:
         return json.loads(raw) if raw.strip() else None
     except ValueError as error:
@@ -95,6 +100,9 @@ class ControlContext:
     clock: Clock
     faults: Faults
     journal: Journal
+    store: StateStore
+    scenarios_dir: Path
+    scale: int | None
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -179,6 +187,73 @@ def _routes(ctx: ControlContext) -> list[BaseRoute]:
     async def openapi(request: Request) -> Response:
         return JSONResponse(control_openapi())
 
+    def state_summary() -> dict[str, Any]:
+        return {"seed": ctx.store.seed, "scenario": ctx.store.scenario.as_dict(),
+                "sellers": {s.seller_id: {"orders": len(s.orders), "listings": len(s.listings),
+                                          "catalog_items": len(s.catalog),
+                                          "inventory": len(s.inventory)}
+                            for s in ctx.store.generated()}}
+
+    async def reset(request: Request) -> Response:
+        ctx.store.reset()
+        return JSONResponse(state_summary())
+
+    async def seed(request: Request) -> Response:
+        body = await json_body(request)
+        if not isinstance(body, dict) or set(body) - {"seed", "scenario"}:
+            raise ControlError(400, "InvalidInput",
+                               'Expected {"seed": N} and optionally "scenario": "name".')
+        value = body.get("seed", ctx.store.seed)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ControlError(400, "InvalidInput", "'seed' must be an integer.")
+        scenario = ctx.store.scenario
+        if "scenario" in body:
+            name = body["scenario"]
+            path = ctx.scenarios_dir / f"{name}.yaml"
+            if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum() \
+                    or not path.is_file():
+                known = sorted(p.stem for p in ctx.scenarios_dir.glob("*.yaml"))
+                raise ControlError(400, "InvalidInput",
+                                   f"Unknown scenario {name!r}; known: {known}.")
+            try:
+                scenario = scenarios.load(path, ctx.scale)
+            except scenarios.ScenarioError as error:
+                raise ControlError(400, "InvalidInput", str(error)) from None
+        ctx.store.reseed(value, scenario)
+        return JSONResponse(state_summary())
+
+    async def get_state(request: Request) -> Response:
+        return JSONResponse(ctx.store.snapshot())
+
+    async def put_state(request: Request) -> Response:
+        body = await json_body(request, limit=1 << 30)
+        try:
+            ctx.store.restore(body)
+        except SnapshotError as error:
+            raise ControlError(400, "InvalidInput",
+                               f"Invalid snapshot, nothing restored: {error}.") from None
+        return JSONResponse(state_summary())
+
+    async def new_order(request: Request) -> Response:
+        body = await json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("seller_id"), str):
+            raise ControlError(400, "InvalidInput",
+                               'Expected {"seller_id": …} and optionally marketplace_id, '
+                               "items [{sku, quantity}], status, fulfillment.")
+        seller = ctx.accounts.seller(body["seller_id"])
+        if seller is None:
+            raise ControlError(404, "NotFound", f"No seller {body['seller_id']!r}.")
+        try:
+            spec = order_rules.parse_new_order(body)
+            state = ctx.store.of(seller)
+            order = order_rules.create_order(ctx.store, state, spec)
+        except order_rules.OrderError as error:
+            raise ControlError(400, "InvalidInput", str(error)) from None
+        finally:
+            ctx.store.flush()
+        return JSONResponse({"seller_id": seller.seller_id, "order": dump(order)},
+                            status_code=201)
+
     return [
         Route("/_emulator/health", health, methods=["GET"]),
         Route("/_emulator/credentials", credentials, methods=["GET"]),
@@ -191,6 +266,11 @@ def _routes(ctx: ControlContext) -> list[BaseRoute]:
         Route("/_emulator/journal", journal, methods=["GET"]),
         Route("/_emulator/journal", clear_journal, methods=["DELETE"]),
         Route("/_emulator/openapi.json", openapi, methods=["GET"]),
+        Route("/_emulator/reset", reset, methods=["POST"]),
+        Route("/_emulator/seed", seed, methods=["POST"]),
+        Route("/_emulator/state", get_state, methods=["GET"]),
+        Route("/_emulator/state", put_state, methods=["PUT"]),
+        Route("/_emulator/orders", new_order, methods=["POST"]),
     ]
 
 

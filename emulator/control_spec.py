@@ -87,6 +87,28 @@ PATHS: dict[str, dict[str, Any]] = {
         "delete": _op("Forget the recorded requests", status="204"),
     },
     "/_emulator/openapi.json": {"get": _op("This document", _json(_OBJECT))},
+    "/_emulator/reset": {"post": _op("Back to the seeded state", _json(_OBJECT))},
+    "/_emulator/seed": {"post": _op(
+        "Another seed and/or scenario (then reset)", _json(_OBJECT),
+        body={"type": "object", "properties": {
+            "seed": {"type": "integer"},
+            "scenario": {"type": "string", "description": "a name in fixtures/scenarios"}}})},
+    "/_emulator/state": {
+        "get": _op("A snapshot of every generated seller's business", _json(_OBJECT)),
+        "put": _op("Restore a snapshot (validated; refused whole when bad)", _json(_OBJECT),
+                   body=_OBJECT),
+    },
+    "/_emulator/orders": {"post": _op(
+        "A new order now, from a short spec", _json(_OBJECT, "Created"), status="201",
+        body={"type": "object", "required": ["seller_id"], "properties": {
+            "seller_id": {"type": "string"},
+            "marketplace_id": {"type": "string"},
+            "items": {"type": "array", "items": {"type": "object", "required": ["sku"],
+                      "properties": {"sku": {"type": "string"},
+                                     "quantity": {"type": "integer", "minimum": 1}}}},
+            "status": {"type": "string", "enum": ["Pending", "Unshipped", "Shipped",
+                                                  "Canceled"]},
+            "fulfillment": {"type": "string", "enum": ["MFN", "AFN"]}}})},
 }
 
 

@@ -31,6 +31,7 @@ log = logging.getLogger("emulator")
 
 Stage = Callable[[Call], Awaitable[Reply | None]]
 Observer = Callable[[Call, Reply, float], None]
+Finisher = Callable[[], None]
 
 # Amazon sends x-amzn-RateLimit-Limit on these statuses only (best effort, per its docs).
 _RATE_LIMIT_STATUSES = frozenset(range(200, 300)) | {400, 404}
@@ -40,13 +41,17 @@ class Pipeline:
     def __init__(self, settings: Settings, router: Router, answerer: Answerer,
                  randomness: Randomness, stages: Sequence[Stage] = (),
                  observers: Sequence[Observer] = (),
-                 plan: Callable[[Operation], UsagePlan] = plan_for) -> None:
+                 plan: Callable[[Operation], UsagePlan] = plan_for,
+                 finishers: Sequence[Finisher] = ()) -> None:
         self.settings = settings
         self.router = router
         self.answerer = answerer
         self.randomness = randomness
         self.stages = list(stages)
         self.observers = list(observers)
+        # Run after every answer and before its reply is sent (the state file's sync: a client
+        # must not hear of a change that a crash could still lose).
+        self.finishers = list(finishers)
         self._plan = plan
         self._rate_headers: dict[tuple[str, int], str | None] = {}
 
@@ -79,6 +84,13 @@ class Pipeline:
             reply = error_reply(error)
         except Exception:
             log.exception("internal error answering %s %s", call.method, call.raw_path)
+            reply = error_reply(InternalFailure())
+        try:
+            for finish in self.finishers:
+                finish()
+        except Exception:
+            # The change could not be made durable: the client must not believe it was.
+            log.exception("could not persist the state after %s %s", call.method, call.raw_path)
             reply = error_reply(InternalFailure())
         headers = [("x-amzn-RequestId", call.request_id), ("x-amz-rid", self.randomness.rid())]
         if call.operation is not None and reply.status < 500:

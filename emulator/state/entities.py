@@ -1,0 +1,218 @@
+"""The records of a seller's business. Plain data (slots dataclasses), no behaviour: the
+family modules (orders.py, listings.py, ...) hold the rules, the apis/ modules the JSON.
+
+Money is kept in minor units (cents; yen have none) as int, times as epoch seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY"})
+
+
+def decimals(currency: str) -> int:
+    return 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+
+
+def money_str(minor: int, currency: str) -> str:
+    """Minor units as SP-API's decimal string ("12.34"; "1234" for yen)."""
+    places = decimals(currency)
+    if places == 0:
+        return str(minor)
+    sign = "-" if minor < 0 else ""
+    whole, cents = divmod(abs(minor), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def money_float(minor: int, currency: str) -> float:
+    return minor / (10 ** decimals(currency))
+
+
+@dataclass(slots=True)
+class Address:
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    state: str
+    postal_code: str
+    country_code: str
+    phone: str
+    address_type: str = "Residential"  # or Commercial
+    company: str | None = None
+
+
+@dataclass(slots=True)
+class CatalogItem:
+    asin: str
+    title: str
+    brand: str
+    manufacturer: str
+    product_type: str
+    display_group: str  # websiteDisplayGroup, e.g. "home_display_on_website"
+    classification_id: str  # browse node
+    classification_path: str  # "Home & Kitchen > Bedding > Sheets"
+    sales_rank: int
+    color: str | None
+    size: str | None
+    model_number: str
+    upc: str
+    ean: str
+    images: list[str]
+    length_in: float
+    width_in: float
+    height_in: float
+    weight_lb: float
+    list_price: int  # minor units in the seller's home currency
+    bullet_points: list[str]
+    description: str
+    release_date: str  # YYYY-MM-DD
+    parent_asin: str | None = None
+
+
+@dataclass(slots=True)
+class ListingIssue:
+    code: str
+    message: str
+    severity: str  # ERROR | WARNING | INFO
+    attribute_names: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Listing:
+    sku: str
+    asin: str
+    product_type: str
+    condition: str  # Listings condition_type, e.g. new_new
+    item_name: str
+    prices: dict[str, int]  # marketplace id -> minor units in that marketplace's currency
+    quantity: int  # merchant-fulfilled quantity available (0 for FBA listings)
+    fulfillment: str  # MFN | AFN
+    status: dict[str, list[str]]  # marketplace id -> ["BUYABLE", "DISCOVERABLE"] or []
+    issues: list[ListingIssue]
+    created: float
+    updated: float
+    listing_id: str  # the merchant listing id of flat-file reports
+    fnsku: str | None = None
+    # Attributes as SP-API's Listings Items API sees them (product-type attributes); the
+    # generated ones are a minimal, valid set, replaced by what puts and patches send.
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Inventory:
+    """FBA inventory of one SKU in the seller's fulfillment network (per region)."""
+
+    sku: str
+    asin: str
+    fnsku: str
+    condition: str  # NewItem, UsedLikeNew...
+    fulfillable: int
+    inbound_working: int
+    inbound_shipped: int
+    inbound_receiving: int
+    reserved_customer_order: int
+    reserved_transshipment: int
+    reserved_fc_processing: int
+    unfulfillable: int
+    researching: int
+    updated: float
+
+    @property
+    def reserved(self) -> int:
+        return (self.reserved_customer_order + self.reserved_transshipment
+                + self.reserved_fc_processing)
+
+    @property
+    def total(self) -> int:
+        return (self.fulfillable + self.reserved + self.unfulfillable + self.researching
+                + self.inbound_working + self.inbound_shipped + self.inbound_receiving)
+
+
+@dataclass(slots=True)
+class OrderItem:
+    order_item_id: str
+    asin: str
+    sku: str
+    title: str
+    quantity: int
+    shipped: int
+    unit_price: int  # minor units, per unit
+    tax: int  # for the whole line
+    shipping_price: int
+    shipping_tax: int
+    promotion_discount: int
+    condition: str = "New"
+    condition_subtype: str = "New"
+    is_gift: bool = False
+    gift_message: str | None = None
+    customized: bool = False
+
+    @property
+    def item_price(self) -> int:
+        """The line's price (SP-API's ItemPrice is unit price times quantity)."""
+        return self.unit_price * self.quantity
+
+
+@dataclass(slots=True)
+class Shipment:
+    """A package the seller confirmed (confirmShipment) or Amazon shipped (FBA)."""
+
+    package_reference_id: str
+    carrier: str
+    tracking_number: str
+    ship_date: float
+    ship_method: str
+    items: list[tuple[str, int]]  # (order item id, quantity)
+
+
+@dataclass(slots=True)
+class Order:
+    order_id: str
+    seller_order_id: str
+    marketplace_id: str
+    purchase_date: float
+    last_update: float
+    status: str  # Orders v0 OrderStatus
+    fulfillment: str  # MFN | AFN
+    sales_channel: str
+    ship_service_level: str
+    ship_category: str  # ShipmentServiceLevelCategory: Standard, Expedited, ...
+    is_prime: bool
+    is_business: bool
+    is_premium: bool
+    is_ispu: bool
+    payment_method: str  # COD | CVS | Other
+    buyer_email: str
+    buyer_name: str
+    address: Address
+    items: list[OrderItem]
+    currency: str
+    earliest_ship: float
+    latest_ship: float
+    earliest_delivery: float
+    latest_delivery: float
+    purchase_order_number: str | None = None
+    easy_ship_status: str | None = None
+    electronic_invoice_status: str | None = None
+    store_chain_store_id: str | None = None
+    order_type: str = "StandardOrder"
+    shipments: list[Shipment] = field(default_factory=list)
+    refunded: bool = False  # a refund was issued after shipping
+    cancelled_at: float | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(i.item_price + i.tax + i.shipping_price + i.shipping_tax
+                   - i.promotion_discount for i in self.items)
+
+    @property
+    def units_shipped(self) -> int:
+        return sum(i.shipped for i in self.items)
+
+    @property
+    def units_unshipped(self) -> int:
+        return sum(i.quantity - i.shipped for i in self.items)
