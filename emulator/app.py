@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 from emulator import spec
 from emulator.accounts import Accounts
 from emulator.answer import Answerer
-from emulator.apis import tokens as tokens_api
+from emulator.apis import ApiContext, install_all
 from emulator.auth import Authenticator
 from emulator.call import Call
 from emulator.clock import Clock
@@ -27,6 +27,7 @@ from emulator.events import EventBus
 from emulator.faults import Faults
 from emulator.journal import Journal
 from emulator.lwa import lwa_app
+from emulator.paging import PageTokens
 from emulator.pipeline import Pipeline
 from emulator.registry import HandlerRegistry
 from emulator.rng import Randomness
@@ -65,10 +66,16 @@ class EmulatorApp:
             StateFile(settings.state_file) if settings.state_file is not None else None,
         )
 
+        self.page_tokens = PageTokens(self.clock, self.randomness)
+
         self.router = Router(self.models.operations)
         self.validator = RequestValidator(self.models)
         self.handlers = HandlerRegistry(op.uid for op in self.models.operations)
-        tokens_api.install(self.handlers, self.tokens, self.router)
+        self.families = install_all(self.handlers, ApiContext(
+            settings=settings, models=self.models, router=self.router, store=self.store,
+            page_tokens=self.page_tokens, clock=self.clock, accounts=self.accounts,
+            tokens=self.tokens, events=self.events,
+        ))
         self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness)
         stages = [
             Authenticator(settings, self.accounts, self.tokens, self.clock),

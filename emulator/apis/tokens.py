@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from emulator.apis import ApiContext
 from emulator.call import Call
 from emulator.errors import InvalidInput
 from emulator.registry import HandlerRegistry
@@ -53,8 +54,8 @@ class RestrictedDataTokens:
         return json_reply(200, {"restrictedDataToken": token, "expiresIn": RDT_LIFETIME})
 
 
-def install(registry: HandlerRegistry, tokens: TokenStore, router: Router) -> None:
-    rdt = RestrictedDataTokens(tokens, router)
+def install(registry: HandlerRegistry, context: ApiContext) -> None:
+    rdt = RestrictedDataTokens(context.tokens, context.router)
     # The sandbox takes RDTs from production (Amazon's sandbox guide): the emulator mints real
     # ones in sandbox mode too, whenever the request matches none of the static cases.
     registry.register("tokens_2021-03-01.createRestrictedDataToken", rdt.create,
