@@ -223,6 +223,12 @@ def _routes(ctx: ControlContext) -> list[BaseRoute]:
         return JSONResponse(state_summary())
 
     async def get_state(request: Request) -> Response:
+        # Sellers are generated on first use; `?seller=ID` (repeatable) includes them anyway.
+        for seller_id in request.query_params.getlist("seller"):
+            seller = ctx.accounts.seller(seller_id)
+            if seller is None:
+                raise ControlError(404, "NotFound", f"No seller {seller_id!r}.")
+            ctx.store.of(seller)
         return JSONResponse(ctx.store.snapshot())
 
     async def put_state(request: Request) -> Response:

@@ -94,7 +94,9 @@ PATHS: dict[str, dict[str, Any]] = {
             "seed": {"type": "integer"},
             "scenario": {"type": "string", "description": "a name in fixtures/scenarios"}}})},
     "/_emulator/state": {
-        "get": _op("A snapshot of every generated seller's business", _json(_OBJECT)),
+        "get": _op("A snapshot of every generated seller's business", _json(_OBJECT),
+                   parameters=[_query("seller", {"type": "string"},
+                                      "also generate and include this seller (repeatable)")]),
         "put": _op("Restore a snapshot (validated; refused whole when bad)", _json(_OBJECT),
                    body=_OBJECT),
     },

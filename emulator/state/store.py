@@ -78,6 +78,7 @@ class StateStore:
         self.scenario = scenario
         self.seed = seed
         self.randomness = Randomness(seed)
+        self.anchor = scenario.anchor_time(clock.now())
         if state_file is not None:
             self._open(state_file)
 
@@ -92,11 +93,13 @@ class StateStore:
         self.seed = int(header["seed"])
         self.randomness = Randomness(self.seed)
         self.scenario = _scenario_from(header, self.scenario)
+        # The day the file's business was generated for, even if "today" has moved on since.
+        self.anchor = float(header.get("anchor", self.anchor))
         for record in records:
             self._replay.setdefault(record["seller"], []).append(record)
 
     def _header(self) -> dict[str, Any]:
-        return {"version": SNAPSHOT_VERSION, "seed": self.seed,
+        return {"version": SNAPSHOT_VERSION, "seed": self.seed, "anchor": self.anchor,
                 "scenario": self.scenario.as_dict(), "shapes": {
                     k: vars(v) for k, v in self.scenario.shapes.items()}}
 
@@ -111,6 +114,7 @@ class StateStore:
     def reseed(self, seed: int, scenario: Scenario) -> None:
         self.seed, self.scenario = seed, scenario
         self.randomness = Randomness(seed)
+        self.anchor = scenario.anchor_time(self.clock.now())
         self.reset()
 
     # -- sellers --------------------------------------------------------------------------
@@ -130,7 +134,9 @@ class StateStore:
         shape = self.scenario.shape(seller.seller_id)
         rnd = self.randomness.derive("seller", self.scenario.name, seller.seller_id)
         markets = generate.markets_of(seller)
-        anchor = self.scenario.anchor_time(self.clock.now())
+        # One anchor for every seller, fixed when the store was made: a seller generated after
+        # midnight still belongs to the same business day as the others.
+        anchor = self.anchor
         brands = generate._brands(rnd, 8)
         items = generate.catalog(rnd, shape.catalog_items, brands)
         listings = generate.listings(rnd, items, shape.listings, shape, markets, anchor)
@@ -219,14 +225,18 @@ class StateStore:
         if not isinstance(sellers, dict):
             raise snapshot.SnapshotError("sellers: expected an object")
         scenario = _scenario_from(data, self.scenario)
+        anchor = data.get("anchor", self.anchor)
+        if isinstance(anchor, bool) or not isinstance(anchor, int | float):
+            raise snapshot.SnapshotError("anchor: expected a number")
         rebuilt: dict[str, SellerState] = {}
-        previous = (self.seed, self.scenario, self.randomness)
+        previous = (self.seed, self.scenario, self.randomness, self.anchor)
         self.seed, self.scenario, self.randomness = seed, scenario, Randomness(seed)
+        self.anchor = float(anchor)
         try:
             for seller_id, records in sellers.items():
                 rebuilt[seller_id] = self._rebuild(seller_id, records)
         except (snapshot.SnapshotError, KeyError, TypeError) as error:
-            self.seed, self.scenario, self.randomness = previous
+            self.seed, self.scenario, self.randomness, self.anchor = previous
             if isinstance(error, snapshot.SnapshotError):
                 raise
             raise snapshot.SnapshotError(f"sellers: {error!r}") from None
