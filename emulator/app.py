@@ -3,6 +3,7 @@
     /_emulator/...        control plane (control.py)
     /auth/o2/token        Login with Amazon (lwa.py)
     /apps/authorize/...   website authorization (consent.py)
+    /_documents/...       report and feed documents at presigned URLs (s3.py)
     everything else       SP-API operations of every model (pipeline.py):
                           auth -> throttling -> faults -> answer, recorded in the journal
 """
@@ -23,6 +24,8 @@ from emulator.clock import Clock
 from emulator.config import Settings
 from emulator.consent import consent_app
 from emulator.control import ControlContext, control_app
+from emulator.documents import PATH_PREFIX as DOCUMENTS_PREFIX
+from emulator.documents import DocumentStore
 from emulator.events import EventBus
 from emulator.faults import Faults
 from emulator.journal import Journal
@@ -32,6 +35,8 @@ from emulator.pipeline import Pipeline
 from emulator.registry import HandlerRegistry
 from emulator.rng import Randomness
 from emulator.router import Router
+from emulator.s3 import DocumentEndpoint
+from emulator.scheduler import Scheduler
 from emulator.stages import FaultStage, ThrottleStage
 from emulator.state import scenario as scenarios
 from emulator.state.persistence import StateFile
@@ -67,6 +72,9 @@ class EmulatorApp:
         )
 
         self.page_tokens = PageTokens(self.clock, self.randomness)
+        self.scheduler = Scheduler(self.clock)
+        self.documents = DocumentStore(self.clock, self.randomness, settings.base_url)
+        self.document_endpoint = DocumentEndpoint(self.documents, self.randomness)
 
         self.router = Router(self.models.operations)
         self.validator = RequestValidator(self.models)
@@ -74,7 +82,8 @@ class EmulatorApp:
         self.families = install_all(self.handlers, ApiContext(
             settings=settings, models=self.models, router=self.router, store=self.store,
             page_tokens=self.page_tokens, clock=self.clock, accounts=self.accounts,
-            tokens=self.tokens, events=self.events,
+            tokens=self.tokens, events=self.events, scheduler=self.scheduler,
+            documents=self.documents,
         ))
         self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness)
         stages = [
@@ -116,21 +125,24 @@ class EmulatorApp:
                 await self.lwa(scope, receive, send)
             elif path.startswith(CONSENT_PREFIX):
                 await self.consent(scope, receive, send)
+            elif path.startswith(DOCUMENTS_PREFIX):
+                await self.document_endpoint(scope, receive, send)
             else:
                 await self.pipeline(scope, receive, send)
         elif scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await self._lifespan(receive, send)
         # websockets: SP-API has none; the connection is simply not accepted.
 
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.scheduler.start()  # lifecycles advance while the server runs
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.scheduler.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
 
 def create_app(settings: Settings) -> EmulatorApp:

@@ -7,12 +7,15 @@ test can jump an hour ahead with `POST /_emulator/clock/advance` instead of wait
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 
 class Clock:
     def __init__(self) -> None:
         self.offset = 0.0
+        # Called after every jump forward (the scheduler runs what fell due at once).
+        self.listeners: list[Callable[[], None]] = []
 
     def now(self) -> float:
         """Seconds since the epoch, on the emulator clock."""
@@ -25,6 +28,8 @@ class Clock:
         if seconds < 0:
             raise ValueError("the emulator clock only moves forward")
         self.offset += seconds
+        for listener in self.listeners:
+            listener()
 
 
 def iso(timestamp: float) -> str:

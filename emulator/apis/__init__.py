@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from emulator.accounts import Accounts
 from emulator.clock import Clock
 from emulator.config import Settings
+from emulator.documents import DocumentStore
 from emulator.events import EventBus
 from emulator.paging import PageTokens
 from emulator.registry import HandlerRegistry
 from emulator.router import Router
+from emulator.scheduler import Scheduler
 from emulator.spec import ModelSet
 from emulator.state.store import StateStore
 from emulator.tokens import TokenStore
@@ -36,6 +38,8 @@ class ApiContext:
     accounts: Accounts
     tokens: TokenStore
     events: EventBus
+    scheduler: Scheduler
+    documents: DocumentStore
 
 
 def install_all(registry: HandlerRegistry, context: ApiContext) -> list[str]:
