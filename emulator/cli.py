@@ -15,7 +15,7 @@ from pathlib import Path
 
 from emulator import __version__, modelsource
 from emulator.accounts import AUTH_MODES, Accounts, AccountsError
-from emulator.config import FIXTURES, MODES, Settings
+from emulator.config import FIXTURES, LIFECYCLES, MODES, Settings
 from emulator.faults import FaultRuleError, Faults
 from emulator.rng import Randomness
 from emulator.state import scenario as scenarios
@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
                        "fixtures/scenarios/default.yaml)")
     serve.add_argument("--scale", type=int, metavar="ORDERS",
                        help="orders per seller, replacing the scenario's counts")
+    serve.add_argument("--lifecycle", choices=LIFECYCLES, default="fast",
+                       help="how long reports and feeds take: instant, fast (seconds; "
+                       "default) or realistic (minutes, as Amazon)")
     serve.add_argument("--state-file", metavar="PATH",
                        help="restore the state from PATH at start and persist every change")
     serve.add_argument("--log-level", default="warning",
@@ -115,6 +118,7 @@ def _serve(args: argparse.Namespace) -> int:
         scenario_file=Path(args.scenario),
         scale=args.scale,
         state_file=Path(args.state_file) if args.state_file else None,
+        lifecycle=args.lifecycle,
     )
     return serve(settings, log_level=args.log_level, access_log=args.access_log)
 

@@ -10,6 +10,8 @@ from emulator.accounts import AuthMode
 
 Mode = Literal["emulate", "sandbox"]
 MODES: tuple[Mode, ...] = ("emulate", "sandbox")
+Lifecycle = Literal["instant", "fast", "realistic"]
+LIFECYCLES: tuple[Lifecycle, ...] = ("instant", "fast", "realistic")
 # The project's scenario data (apps, sellers, scenarios); a source checkout keeps it beside
 # the package.
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -36,6 +38,9 @@ class Settings:
     scenario_file: Path = FIXTURES / "scenarios" / "default.yaml"
     scale: int | None = None  # orders per seller, replacing the scenario's counts
     state_file: Path | None = None  # restore at start, persist every change
+    # How long reports and feeds take on the emulator clock: instant (0 s), fast (a few
+    # seconds, the default) or realistic (minutes, as Amazon).
+    lifecycle: Lifecycle = "fast"
 
     @property
     def base_url(self) -> str:
