@@ -4,7 +4,10 @@
 then a case that lists no parameters), else 400 "Could not match input arguments".
 
 `--mode emulate` (default) tries, in order:
-  (a) a static case that lists at least one parameter and matches the request;
+  (a) a static case that lists at least one parameter and matches the request (for an
+      operation with a stateful handler, only a case that names a specific value: one that
+      matches just marketplace ids and enum values would shadow the state, see
+      sandbox.is_generic);
   (b) the operation's stateful handler, after the request passed validation;
   (c) a static 2xx case that lists no parameters;
   (d) an answer synthesized from the operation's 2xx schema, deterministic per request + seed.
@@ -17,6 +20,7 @@ every answer validates against its model (`--mode sandbox` serves them verbatim)
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from emulator.call import Call
 from emulator.config import Settings
@@ -24,7 +28,7 @@ from emulator.errors import CouldNotMatch
 from emulator.registry import HandlerRegistry
 from emulator.restricted import reduce_pii, restriction
 from emulator.rng import Randomness
-from emulator.sandbox import Case, CaseTable, RequestValues
+from emulator.sandbox import Case, CaseTable, RequestValues, is_generic
 from emulator.schemas import validator_for
 from emulator.spec import Operation
 from emulator.synth import Synthesizer
@@ -44,6 +48,7 @@ class Answerer:
         self._synthesizers: dict[str, Synthesizer] = {}
         self._errors_optional: dict[str, bool] = {}
         self._reduced_cases: dict[tuple[str, int, frozenset[str]], Reply] = {}
+        self._generic_cases: dict[str, set[int]] = {}
 
     # -- cases -------------------------------------------------------------------------------
 
@@ -59,6 +64,14 @@ class Answerer:
             table = CaseTable(operation, keep=lambda case: case_is_valid(operation, case))
             self._emulate_tables[operation.uid] = table
         return table
+
+    def _specific(self, operation: Operation) -> Callable[[Case], bool]:
+        generic = self._generic_cases.get(operation.uid)
+        if generic is None:
+            generic = self._generic_cases[operation.uid] = {
+                case.index for case in self.emulate_cases(operation).all
+                if is_generic(operation, case)}
+        return lambda case: case.index not in generic
 
     # -- the decision ------------------------------------------------------------------------
 
@@ -95,7 +108,8 @@ class Answerer:
                 raise CouldNotMatch()
 
         table = self.emulate_cases(operation)
-        case = table.match(values)  # (a)
+        has_handler = operation.uid in self.handlers
+        case = table.match(values, self._specific(operation) if has_handler else None)  # (a)
         if case is not None:
             return case_reply(operation, case), case
         call.params = await self.validator.validate(call)

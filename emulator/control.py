@@ -245,7 +245,7 @@ def _routes(ctx: ControlContext) -> list[BaseRoute]:
         if not isinstance(body, dict) or not isinstance(body.get("seller_id"), str):
             raise ControlError(400, "InvalidInput",
                                'Expected {"seller_id": …} and optionally marketplace_id, '
-                               "items [{sku, quantity}], status, fulfillment.")
+                               "items [{sku, quantity}], status, fulfillment, is_ispu.")
         seller = ctx.accounts.seller(body["seller_id"])
         if seller is None:
             raise ControlError(404, "NotFound", f"No seller {body['seller_id']!r}.")

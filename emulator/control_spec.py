@@ -110,7 +110,8 @@ PATHS: dict[str, dict[str, Any]] = {
                                      "quantity": {"type": "integer", "minimum": 1}}}},
             "status": {"type": "string", "enum": ["Pending", "Unshipped", "Shipped",
                                                   "Canceled"]},
-            "fulfillment": {"type": "string", "enum": ["MFN", "AFN"]}}})},
+            "fulfillment": {"type": "string", "enum": ["MFN", "AFN"]},
+            "is_ispu": {"type": "boolean", "description": "an in-store pickup order"}}})},
 }
 
 

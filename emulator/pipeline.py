@@ -1,11 +1,11 @@
 """The way of every SP-API request: route, read, the stages, the answer, the reply.
 
-    route (router.py) -> body -> stages (auth, throttling, faults: later issues) -> answer.py
-                                                    -> reply with SP-API's headers -> observers
+    route (router.py) -> body -> stages (auth, throttling, faults) -> answer.py
+                      -> finishers (state file sync) -> observers (journal) -> reply
 
 A stage may stop the request with a Reply (a 403, a 429); observers (the journal) see every
-request and reply after it was sent. Any SpApiError becomes Amazon's envelope here; anything
-else becomes a logged 500 `InternalFailure`, never a traceback on the wire.
+request and its reply just before it is sent. Any SpApiError becomes Amazon's envelope here;
+anything else becomes a logged 500 `InternalFailure`, never a traceback on the wire.
 """
 
 from __future__ import annotations
@@ -97,10 +97,12 @@ class Pipeline:
             rate = self.rate_limit_header(call.operation, reply.status)
             if rate is not None:
                 headers.append(("x-amzn-RateLimit-Limit", rate))
-        await send_reply(send, reply, headers)
+        # Observed before the reply leaves: a client that reads the journal as soon as it has
+        # its answer finds the request there.
         elapsed = time.perf_counter() - started
         for observer in self.observers:
             observer(call, reply, elapsed)
+        await send_reply(send, reply, headers)
 
     async def _handle(self, call: Call, receive: Receive) -> Reply:
         """Everything between the request line and the reply; raises SpApiError to refuse."""

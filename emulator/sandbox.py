@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.spec import Operation
+from emulator.state.marketplaces import MARKETPLACES
 
 MISSING = object()
 
@@ -149,10 +150,13 @@ class CaseTable:
         )
         self.without_parameters = [c for c in cases if c.parameterless]
 
-    def match(self, request: RequestValues) -> Case | None:
-        """The first case that lists at least one parameter and matches them all."""
+    def match(self, request: RequestValues,
+              allow: Callable[[Case], bool] | None = None) -> Case | None:
+        """The first case that lists at least one parameter and matches them all (among the
+        cases `allow` lets through)."""
         for case in self.with_parameters:
-            if all(request.matches(name, value) for name, value in case.matchers):
+            if (allow is None or allow(case)) and all(
+                    request.matches(name, value) for name, value in case.matchers):
                 return case
         return None
 
@@ -163,3 +167,25 @@ class CaseTable:
             if not success_only or 200 <= case.status < 300:
                 return case
         return None
+
+
+def is_generic(operation: Operation, case: Case) -> bool:
+    """Whether a case matches only values every ordinary request carries: marketplace ids,
+    enum and boolean values, defaults. Such a case (getPricing's, on MarketplaceId and
+    ItemType alone) would answer every request, so a stateful handler goes first; a case that
+    names a specific value (an id, a TEST_CASE_ value, a SKU) still wins in emulate mode."""
+    for name, value in case.matchers:
+        param = operation.param_by_name.get(name)
+        if param is None or param.get("in") == "body":
+            return False
+        schema = param.get("items", param) if param.get("type") == "array" else param
+        values = value if isinstance(value, list) else [value]
+        if "marketplace" in name.lower() and all(v in MARKETPLACES for v in values):
+            continue
+        if ("enum" in schema and all(v in schema["enum"] for v in values)) or schema.get(
+                "type") == "boolean":
+            continue
+        if "default" in param and param["default"] == value:
+            continue
+        return False
+    return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from emulator import spec
 from emulator.auth import grantless_scope
 from emulator.config import Settings
 from emulator.embedded import Running, running
+from emulator.registry import Handler
 from emulator.restricted import restriction
 
 _DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "shared" / "spapi-models"
@@ -88,6 +90,21 @@ class TokenSource:
 
             return self.rdt(operation.method, unquote(path))
         return self.seller()
+
+
+@contextmanager
+def handler_swapped(server: Running, uid: str, handler: Handler) -> Iterator[None]:
+    """Answer `uid` with `handler` for the block, then restore the emulator's own."""
+    registry = server.app.handlers
+    real = registry.get(uid)
+    registry.unregister(uid)
+    registry.register(uid, handler)
+    try:
+        yield
+    finally:
+        registry.unregister(uid)
+        if real is not None:
+            registry.register(uid, real)
 
 
 def _serve(models_dir: Path, **settings: object) -> Iterator[Running]:

@@ -57,7 +57,7 @@ def test_latency_and_matching(faults: httpx.Client, client: httpx.Client,
     assert client.get(ORDERS, params=QUERY).status_code == 200
     assert time.perf_counter() - started >= 0.3
     started = time.perf_counter()
-    client.get("/orders/v0/orders/902-3159896-1390916/orderItems")  # another operation
+    client.get("/orders/v0/orders/TEST_CASE_200/orderItems")  # another operation
     assert time.perf_counter() - started < 0.3
     entry = emulator.app.journal.query(operation="getOrders", limit=1)[0]
     assert entry.fault is not None

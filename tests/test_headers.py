@@ -27,7 +27,7 @@ def test_rate_limit_header_from_the_usage_plan(client: httpx.Client) -> None:
     assert ok.headers["x-amzn-RateLimit-Limit"] == "0.0167"  # getOrders: 0.0167/s, burst 20
     bad = client.get("/orders/v0/orders")
     assert bad.status_code == 400 and bad.headers["x-amzn-RateLimit-Limit"] == "0.0167"
-    item = client.get("/orders/v0/orders/902-3159896-1390916/orderItems")
+    item = client.get("/orders/v0/orders/TEST_CASE_200/orderItems")
     assert item.headers["x-amzn-RateLimit-Limit"] == "0.5"  # getOrderItems: 0.5/s, burst 30
     denied = client.get("/nowhere")
     assert "x-amzn-RateLimit-Limit" not in denied.headers

@@ -18,7 +18,7 @@ def test_entries_and_filters(emulator: Running, client: httpx.Client,
                              anonymous: httpx.Client) -> None:
     anonymous.delete("/_emulator/journal")
     client.get(ORDERS, params=QUERY)
-    client.get("/orders/v0/orders/902-3159896-1390916/orderItems")
+    client.get("/orders/v0/orders/TEST_CASE_200/orderItems")
     client.get("/nowhere")
     anonymous.get(ORDERS, params=QUERY)
     entries = anonymous.get("/_emulator/journal").json()["entries"]

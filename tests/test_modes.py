@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import httpx
 
 from emulator.config import Settings
 from emulator.embedded import Running, running
-from emulator.model_requests import case_request
+from emulator.model_requests import case_request, valid_request
 from emulator.sandbox import CaseTable
-from emulator.spec import ModelSet
+from emulator.spec import ModelSet, Operation
 from emulator.wire import json_reply
-from tests.conftest import TokenSource
+from tests.conftest import TokenSource, handler_swapped
 
 COULD_NOT_MATCH = {
     "errors": [{"code": "InvalidInput", "message": "Could not match input arguments",
@@ -62,14 +61,11 @@ def test_emulate_b_stateful_handler_after_validation(client: httpx.Client,
         calls.append(call.params)
         return json_reply(200, {"payload": {"Orders": [], "CreatedBefore": "2024-01-02"}})
 
-    emulator.app.handlers.register("ordersV0.getOrders", handler)
-    try:
+    with handler_swapped(emulator, "ordersV0.getOrders", handler):
         ok = client.get(ORDERS, params={"MarketplaceIds": "ATVPDKIKX0DER,A2EUQ1WTGCTBG2",
                                         "CreatedAfter": "2024-01-01T00:00:00Z",
                                         "MaxResultsPerPage": "10"})
         invalid = client.get(ORDERS, params={"CreatedAfter": "2024-01-01"})
-    finally:
-        emulator.app.handlers.unregister("ordersV0.getOrders")
     assert ok.json() == {"payload": {"Orders": [], "CreatedBefore": "2024-01-02"}}
     assert invalid.status_code == 400  # validation runs before the handler
     # The handler sees typed parameters: lists split, integers as int.
@@ -77,27 +73,49 @@ def test_emulate_b_stateful_handler_after_validation(client: httpx.Client,
                       "CreatedAfter": "2024-01-01T00:00:00Z", "MaxResultsPerPage": 10}]
 
 
-def test_emulate_c_parameterless_case_then_d_synthesized(client: httpx.Client) -> None:
-    # deleteListingsItem's 200 case lists no parameters: any valid request gets it.
-    response = client.delete("/listings/2021-08-01/items/SELLER1/ANY-SKU",
-                             params={"marketplaceIds": "ATVPDKIKX0DER"})
-    assert response.status_code == 200
-    assert response.json()["status"] == "ACCEPTED"
+def test_emulate_c_parameterless_case(client: httpx.Client, models: ModelSet,
+                                      emulator: Running, tokens: TokenSource) -> None:
+    # An operation without a handler whose 2xx case lists no parameters: any valid request
+    # gets that case.
+    answered = 0
+    for operation in models.operations:
+        case = emulator.app.answerer.emulate_cases(operation).parameterless(success_only=True)
+        if case is None or operation.uid in emulator.app.handlers or case.status == 204:
+            continue
+        request = valid_request(operation, seed=3)
+        request.headers["x-amz-access-token"] = tokens.for_request(operation, request.url)
+        response = client.request(**request.as_httpx())
+        assert response.status_code == case.status, operation.uid
+        assert response.content == case.body, operation.uid
+        answered += 1
+    assert answered >= 20
 
 
-def test_emulate_d_synthesized_is_deterministic(client: httpx.Client, models_dir: Path) -> None:
-    params = {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2024-01-01"}
-    first, again = client.get(ORDERS, params=params), client.get(ORDERS, params=params)
+def _synthesized_operation(models: ModelSet, emulator: Running) -> Operation:
+    """An operation answered by synthesis: no handler, no static case, a 2xx schema."""
+    for operation in models.operations:
+        code = operation.success_code()
+        if (operation.uid not in emulator.app.handlers and not CaseTable(operation).all
+                and code and operation.responses[code].get("schema")
+                and operation.method == "GET"):
+            return operation
+    raise AssertionError("no synthesized operation")
+
+
+def test_emulate_d_synthesized_is_deterministic(client: httpx.Client, models: ModelSet,
+                                                emulator: Running, models_dir: Path) -> None:
+    operation = _synthesized_operation(models, emulator)
+    request = valid_request(operation, seed=4).as_httpx()
+    first, again = client.request(**request), client.request(**request)
     assert first.status_code == 200 and first.content == again.content
-    other = client.get(ORDERS, params={**params, "CreatedAfter": "2024-02-01"})
-    assert other.content != first.content
+    other = valid_request(operation, seed=4)
+    other.params.append(("unrelated", "1"))  # another request: the answer is another one
+    assert client.request(**other.as_httpx()).content != first.content
     with running(Settings(models_dir=models_dir, port=0, seed=2)) as seeded:
         token = TokenSource(seeded).seller()
         with httpx.Client(base_url=seeded.base_url,
                           headers={"x-amz-access-token": token}) as http:
-            assert http.get(ORDERS, params=params).content != first.content
-    orders = json.loads(first.content)["payload"]["Orders"]
-    assert orders and all("AmazonOrderId" in order for order in orders)
+            assert http.request(**request).content != first.content
 
 
 def test_sandbox_mode_still_serves_dynamic_sandbox_operations(

@@ -15,6 +15,15 @@ ORDERS_QUERY = {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2024-01-01"}
 ADDRESS_KEYS = {"City", "StateOrRegion", "PostalCode", "CountryCode"}
 
 
+@pytest.fixture
+def order(emulator: Running) -> str:
+    """The path of a real shipped order of the default seller."""
+    app = emulator.app
+    state = app.store.of(app.accounts.sellers[0])
+    shipped = next(o for o in reversed(state.order_list) if o.status == "Shipped")
+    return f"/orders/v0/orders/{shipped.order_id}"
+
+
 def _rdt(client: httpx.Client, *resources: dict[str, object]) -> httpx.Response:
     return client.post(RDT_PATH, json={"restrictedResources": list(resources)})
 
@@ -50,13 +59,13 @@ def test_model_rules_still_apply(client: httpx.Client) -> None:
     assert client.post(RDT_PATH, json={}).status_code == 400  # restrictedResources required
 
 
-def test_orders_without_rdt_lose_the_pii(client: httpx.Client) -> None:
+def test_orders_without_rdt_lose_the_pii(client: httpx.Client, order: str) -> None:
     orders = client.get("/orders/v0/orders", params=ORDERS_QUERY).json()["payload"]["Orders"]
-    for order in orders:
-        assert set(order.get("ShippingAddress", {})) <= ADDRESS_KEYS
-        assert set(order.get("BuyerInfo", {})) <= {"BuyerEmail"}
-        assert "BuyerTaxInformation" not in order
-    address = client.get(f"{ORDER}/address").json()["payload"]
+    for listed in orders:
+        assert set(listed.get("ShippingAddress", {})) <= ADDRESS_KEYS
+        assert set(listed.get("BuyerInfo", {})) <= {"BuyerEmail"}
+        assert "BuyerTaxInformation" not in listed
+    address = client.get(f"{order}/address").json()["payload"]
     assert set(address["ShippingAddress"]) <= ADDRESS_KEYS
 
 
@@ -73,20 +82,20 @@ def test_rdt_unlocks_what_it_names(emulator: Running, client: httpx.Client) -> N
         assert rdt.get("/sellers/v1/marketplaceParticipations").status_code == 403
 
 
-def test_rdt_for_a_specific_path(emulator: Running, client: httpx.Client) -> None:
-    token = _rdt(client, {"method": "GET", "path": f"{ORDER}/address"}).json()[
+def test_rdt_for_a_specific_path(emulator: Running, client: httpx.Client, order: str) -> None:
+    token = _rdt(client, {"method": "GET", "path": f"{order}/address"}).json()[
         "restrictedDataToken"]
     with httpx.Client(base_url=emulator.base_url, headers={"x-amz-access-token": token}) as rdt:
-        address = rdt.get(f"{ORDER}/address").json()["payload"]["ShippingAddress"]
+        address = rdt.get(f"{order}/address").json()["payload"]["ShippingAddress"]
         assert set(address) - ADDRESS_KEYS  # getOrderAddress needs no dataElements
         assert rdt.get("/orders/v0/orders/111-1111111-1111111/address").status_code == 403
 
 
-def test_rdt_expires(emulator: Running, client: httpx.Client) -> None:
-    token = _rdt(client, {"method": "GET", "path": f"{ORDER}/address"}).json()[
+def test_rdt_expires(emulator: Running, client: httpx.Client, order: str) -> None:
+    token = _rdt(client, {"method": "GET", "path": f"{order}/address"}).json()[
         "restrictedDataToken"]
     emulator.app.clock.advance(3600)
-    response = httpx.get(f"{emulator.base_url}{ORDER}/address",
+    response = httpx.get(f"{emulator.base_url}{order}/address",
                          headers={"x-amz-access-token": token})
     assert response.status_code == 403
     assert response.json()["errors"][0]["details"] == "The access token you provided has expired."

@@ -61,7 +61,7 @@ def test_buckets_are_per_seller_and_per_operation(throttled: Running) -> None:
         while first.get(ORDERS, params=QUERY).status_code == 200:
             pass
         assert second.get(ORDERS, params=QUERY).status_code == 200  # another seller
-        other = first.get("/orders/v0/orders/902-3159896-1390916/orderItems")
+        other = first.get("/orders/v0/orders/TEST_CASE_200/orderItems")
         assert other.status_code == 200  # another operation
 
 
