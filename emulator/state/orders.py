@@ -2,7 +2,8 @@
 
 New orders take inventory (FBA: fulfillable to reserved; merchant-fulfilled: the listing's
 quantity); confirming a shipment ships the named units and moves the order to Shipped or
-PartiallyShipped; every change moves LastUpdateDate to the emulator clock and is published.
+PartiallyShipped; in-store pickup orders move with the buyer's visit (update_pickup); every
+change moves LastUpdateDate to the emulator clock and is published.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ class NewOrder:
     lines: tuple[tuple[str, int], ...] = ()  # (sku, quantity); default: one random listing
     status: str | None = None  # default: Pending
     fulfillment: str | None = None  # MFN | AFN, to pick the default listing
+    is_ispu: bool = False  # an in-store pickup order (merchant-fulfilled, from a store)
 
 
 def parse_new_order(data: dict[str, Any]) -> NewOrder:
     """Read a control-plane order spec; raises OrderError naming the bad field."""
-    known = {"seller_id", "marketplace_id", "items", "status", "fulfillment"}
+    known = {"seller_id", "marketplace_id", "items", "status", "fulfillment", "is_ispu"}
     unknown = set(data) - known
     if unknown:
         raise OrderError(f"unknown field(s) {sorted(unknown)}; known: {sorted(known)}")
@@ -62,7 +64,12 @@ def parse_new_order(data: dict[str, Any]) -> NewOrder:
     marketplace_id = data.get("marketplace_id")
     if marketplace_id is not None and not isinstance(marketplace_id, str):
         raise OrderError("marketplace_id: a string")
-    return NewOrder(marketplace_id, tuple(lines), status, fulfillment)
+    is_ispu = data.get("is_ispu", False)
+    if not isinstance(is_ispu, bool):
+        raise OrderError("is_ispu: true or false")
+    if is_ispu and fulfillment == "AFN":
+        raise OrderError("is_ispu: in-store pickup orders are merchant-fulfilled (MFN)")
+    return NewOrder(marketplace_id, tuple(lines), status, fulfillment, is_ispu)
 
 
 def create_order(store: StateStore, state: SellerState, spec: NewOrder) -> Order:
@@ -75,15 +82,18 @@ def create_order(store: StateStore, state: SellerState, spec: NewOrder) -> Order
             raise OrderError(f"seller {state.seller_id} does not sell in {spec.marketplace_id}")
         market = found
     lines = [(_listing(state, sku), quantity) for sku, quantity in spec.lines]
+    channel = "MFN" if spec.is_ispu else spec.fulfillment
     if not lines:
         candidates = [x for x in state.maker.listings
-                      if spec.fulfillment in (None, x.fulfillment) and _available(state, x) > 0]
+                      if channel in (None, x.fulfillment) and _available(state, x) > 0]
         if not candidates:
             raise OrderError(f"seller {state.seller_id} has no listing with stock to order")
         lines = [(state.maker.rnd.choice(candidates), 1)]
     fulfillments = {listing.fulfillment for listing, _ in lines}
     if len(fulfillments) > 1:
         raise OrderError("an order's items are all FBA (AFN) or all merchant-fulfilled (MFN)")
+    if spec.is_ispu and fulfillments != {"MFN"}:
+        raise OrderError("is_ispu: in-store pickup orders are merchant-fulfilled (MFN)")
     for listing, quantity in lines:
         if _available(state, listing) < quantity:
             raise OrderError(f"SKU {listing.sku} has {_available(state, listing)} units "
@@ -91,6 +101,9 @@ def create_order(store: StateStore, state: SellerState, spec: NewOrder) -> Order
     now = store.clock.now()
     order = state.maker.make(now, now, market=market, lines=lines,
                              status=spec.status or "Pending")
+    if spec.is_ispu:
+        order.is_ispu = True
+        order.store_chain_store_id = f"STORE-{state.maker.rnd.randrange(10**4):04d}"
     state.add_order(order)
     if order.status != "Canceled":
         for listing, quantity in lines:
@@ -151,25 +164,52 @@ def confirm_shipment(store: StateStore, state: SellerState, order: Order, *,
                      package_reference_id: str, carrier: str, tracking_number: str,
                      ship_date: float, items: list[tuple[str, int]],
                      method: str | None = None) -> None:
-    """Orders v0 confirmShipment: ships the named units of a merchant-fulfilled order."""
+    """Orders v0 confirmShipment: ships the named units of a merchant-fulfilled order, or
+    corrects a package confirmed before (Amazon lets sellers edit shipped packages: the same
+    packageReferenceId gets the new carrier, tracking number, ship date and method)."""
     if order.fulfillment != "MFN":
         raise OrderError("Only merchant-fulfilled orders can be confirmed by the seller.")
+    confirmed = next((s for s in order.shipments
+                      if s.package_reference_id == package_reference_id), None)
+    if confirmed is not None:
+        confirmed.carrier, confirmed.tracking_number = carrier, tracking_number
+        confirmed.ship_date = max(ship_date, order.purchase_date)
+        confirmed.ship_method = method or confirmed.ship_method
+        order.last_update = store.clock.now()
+        _mark(store, state, order, "shipment corrected")
+        return
+    if order.status == "Shipped":
+        # Amazon's words for a package that matches none of a fulfilled order's packages.
+        raise OrderError("Failed to create package due to not finding a matching package or "
+                         "order already fulfilled.")
     if order.status not in ("Unshipped", "PartiallyShipped"):
         raise OrderError(f"The order is {order.status}; only Unshipped or PartiallyShipped "
                          "orders can be confirmed.")
-    by_id = {i.order_item_id: i for i in order.items}
-    for item_id, quantity in items:
-        item = by_id.get(item_id)
-        if item is None:
-            raise OrderError(f"Invalid orderItemId '{item_id}' for this order.")
-        if quantity < 1 or quantity > item.quantity - item.shipped:
-            raise OrderError(f"Quantity {quantity} exceeds the {item.quantity - item.shipped} "
-                             f"unshipped units of order item {item_id}.")
     shipment = ship(order, max(ship_date, order.purchase_date), carrier, tracking_number,
-                    state.maker.rnd, items, method)
+                    state.maker.rnd, _unshipped_units(order, items), method)
     shipment.package_reference_id = package_reference_id
     order.last_update = store.clock.now()
     _mark(store, state, order, "shipment confirmed")
+
+
+def _unshipped_units(order: Order, items: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`items` with each order item's quantities summed, checked against what is unshipped."""
+    if not items:
+        raise OrderError("A package must contain at least one order item.")
+    by_id = {i.order_item_id: i for i in order.items}
+    wanted: dict[str, int] = {}
+    for item_id, quantity in items:
+        if item_id not in by_id:
+            raise OrderError(f"Invalid orderItemId '{item_id}' for this order.")
+        if quantity < 1:
+            raise OrderError(f"Quantity {quantity} of order item {item_id} must be at least 1.")
+        wanted[item_id] = wanted.get(item_id, 0) + quantity
+    for item_id, quantity in wanted.items():
+        item = by_id[item_id]
+        if quantity > item.quantity - item.shipped:
+            raise OrderError(f"Quantity {quantity} exceeds the {item.quantity - item.shipped} "
+                             f"unshipped units of order item {item_id}.")
+    return list(wanted.items())
 
 
 def set_status(store: StateStore, state: SellerState, order: Order, status: str) -> None:
@@ -190,6 +230,42 @@ def set_status(store: StateStore, state: SellerState, order: Order, status: str)
     order.status = status
     order.last_update = now
     _mark(store, state, order, f"status {status}")
+
+
+PICKUP_STATUSES = ("ReadyForPickup", "PickedUp", "RefusedPickup")
+
+
+def update_pickup(store: StateStore, state: SellerState, order: Order, status: str,
+                  items: list[tuple[str, int]] | None = None) -> None:
+    """Orders v0 updateShipmentStatus, which sellers in the In-store Pickup program call as
+    the buyer's visit goes: the order is ReadyForPickup at the store (it stays Unshipped, only
+    LastUpdateDate moves), the buyer PickedUp the named units (default: all; they ship, as
+    confirmShipment would ship them) or RefusedPickup (the order is canceled, as set_status
+    cancels). A refusal covers the whole order: the emulator does not model partly refused
+    orders."""
+    if status not in PICKUP_STATUSES:
+        raise OrderError(f"Unknown shipment status {status!r}; one of "
+                         f"{', '.join(PICKUP_STATUSES)}.")
+    if not order.is_ispu:
+        raise OrderError(f"Order {order.order_id} is not an in-store pickup order; "
+                         "shipment status updates apply to in-store pickup orders only.")
+    if order.status not in ("Unshipped", "PartiallyShipped"):
+        raise OrderError(f"The order is {order.status}; only Unshipped or PartiallyShipped "
+                         "in-store pickup orders can change their shipment status.")
+    now = store.clock.now()
+    if status == "RefusedPickup":
+        units = _unshipped_units(order, items) if items else None
+        if order.units_shipped or (units is not None and sum(q for _, q in units)
+                                   < order.units_unshipped):
+            raise OrderError("A refused pickup must cover the whole order; the emulator does "
+                             "not model partly refused in-store pickup orders.")
+        set_status(store, state, order, "Canceled")
+        return
+    if status == "PickedUp":
+        ship(order, now, "STORE_PICKUP", "", state.maker.rnd,
+             _unshipped_units(order, items) if items else None, "In-store pickup")
+    order.last_update = now
+    _mark(store, state, order, f"pickup {status}")
 
 
 def _release_stock(store: StateStore, state: SellerState, order: Order) -> None:

@@ -1,0 +1,402 @@
+"""Orders API 2026-01-01 over the same orders as Orders v0: searchOrders with its filters,
+rules and paginationToken, getOrder with includedData, and both APIs agreeing on every order,
+new orders and confirmed shipments included. Every answer is checked against the model."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from emulator.config import Settings
+from emulator.embedded import Running, running
+from emulator.state.entities import Order, money_str
+from emulator.state.store import SellerState
+from tests.conftest import TokenSource
+from tests.test_orders_v0 import (
+    CA,
+    DAY,
+    GENERIC,
+    ORDERS,
+    US,
+    all_pages,
+    answer,
+    epoch,
+    get_orders,
+    ids,
+    new_order,
+    refusal,
+    seller_state,
+    stamp,
+)
+
+SEARCH = "/orders/2026-01-01/orders"
+SEARCH_UID = "orders_2026-01-01.searchOrders"
+GET_UID = "orders_2026-01-01.getOrder"
+MX = "A1AM78C64UM0Y8"
+INVALID_TOKEN = ("The paginationToken you have submitted is not valid. All parameters must "
+                 "match the original request except maxResultsPerPage.")
+ALL_DATA = "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES"
+STATUS = {"Pending": "PENDING", "Unshipped": "UNSHIPPED", "PartiallyShipped": "PARTIALLY_SHIPPED",
+          "Shipped": "SHIPPED", "Canceled": "CANCELLED"}
+
+
+def search(server: Running, client: httpx.Client, **params: Any) -> dict[str, Any]:
+    return answer(server, SEARCH_UID, client.get(SEARCH, params=params))  # type: ignore[no-any-return]
+
+
+def search_all(server: Running, client: httpx.Client, **params: Any) -> list[dict[str, Any]]:
+    """Every page, sending the same parameters with each paginationToken, as Amazon wants."""
+    pages = [search(server, client, **params)]
+    while "pagination" in pages[-1]:
+        assert len(pages) < 200, "the listing does not end"
+        pages.append(search(server, client, **params,
+                            paginationToken=pages[-1]["pagination"]["nextToken"]))
+    return pages
+
+
+def order_ids(pages: list[dict[str, Any]]) -> list[str]:
+    return [o["orderId"] for page in pages for o in page["orders"]]
+
+
+def get_order(server: Running, client: httpx.Client, order_id: str,
+              included: str | None = None) -> dict[str, Any]:
+    params = {"includedData": included} if included else {}
+    return answer(server, GET_UID, client.get(f"{SEARCH}/{order_id}", params=params)  # type: ignore[no-any-return]
+                  )["order"]
+
+
+@pytest.fixture
+def state(emulator: Running) -> SellerState:
+    return seller_state(emulator)
+
+
+@pytest.fixture(scope="module")
+def private(models_dir: Path) -> Iterator[Running]:
+    """An emulator of this module's own, for the test that moves the clock a day ahead."""
+    with running(Settings(models_dir=models_dir, port=0, throttle="off")) as server:
+        yield server
+
+
+# -- searchOrders
+
+
+def test_created_window_pages_to_the_end(emulator: Running, client: httpx.Client,
+                                         state: SellerState) -> None:
+    after, before = state.anchor - 40 * DAY, state.anchor - 32 * DAY
+    # Without marketplaceIds, every marketplace of the seller.
+    expected = [o.order_id for o in state.order_list if after <= o.purchase_date <= before]
+    assert {state.orders[i].marketplace_id for i in expected} == {US, CA, MX}
+    pages = search_all(emulator, client, createdAfter=stamp(after), createdBefore=stamp(before),
+                       maxResultsPerPage=9)
+    assert order_ids(pages) == expected
+    assert len(pages) == math.ceil(len(expected) / 9)
+    assert all(len(p["orders"]) == 9 for p in pages[:-1]) and "pagination" not in pages[-1]
+    assert pages[0]["createdBefore"] == stamp(before) and "lastUpdatedBefore" not in pages[0]
+
+
+def test_last_updated_window(emulator: Running, client: httpx.Client,
+                             state: SellerState) -> None:
+    after, before = state.anchor - 20 * DAY, state.anchor - 15 * DAY
+    chosen = [o for o in state.order_list if after <= o.last_update <= before]
+    expected = [o.order_id for o in sorted(chosen, key=lambda o: o.last_update)]
+    pages = search_all(emulator, client, lastUpdatedAfter=stamp(after),
+                       lastUpdatedBefore=stamp(before), maxResultsPerPage=40)
+    assert order_ids(pages) == expected and len(expected) > 40
+    assert pages[0]["lastUpdatedBefore"] == stamp(before)
+
+
+def test_without_before_the_search_stops_two_minutes_ago(emulator: Running,
+                                                         client: httpx.Client) -> None:
+    now = emulator.app.clock.now()
+    body = search(emulator, client, lastUpdatedAfter=stamp(now - 3600), maxResultsPerPage=1)
+    assert epoch(body["lastUpdatedBefore"]) == pytest.approx(now - 120, abs=3)
+
+
+Case = tuple[dict[str, str], Callable[[Order], bool]]
+FILTERS: dict[str, Case] = {
+    "fulfillmentStatuses": ({"fulfillmentStatuses": "UNSHIPPED,CANCELLED"},
+                            lambda o: o.status in ("Unshipped", "Canceled")),
+    "marketplaceIds": ({"marketplaceIds": f"{CA},{MX}"},
+                       lambda o: o.marketplace_id in (CA, MX)),
+    "fulfilledBy MERCHANT": ({"fulfilledBy": "MERCHANT"}, lambda o: o.fulfillment == "MFN"),
+    "fulfilledBy AMAZON and US": ({"fulfilledBy": "AMAZON", "marketplaceIds": US},
+                                  lambda o: o.fulfillment == "AFN" and o.marketplace_id == US),
+    "shipped by the merchant": ({"fulfillmentStatuses": "SHIPPED", "fulfilledBy": "MERCHANT"},
+                                lambda o: o.status == "Shipped" and o.fulfillment == "MFN"),
+}
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_each_filter(name: str, emulator: Running, client: httpx.Client,
+                     state: SellerState) -> None:
+    params, wanted = FILTERS[name]
+    after, before = state.anchor - 90 * DAY, state.anchor
+    expected = [o.order_id for o in state.order_list
+                if after <= o.purchase_date <= before and wanted(o)]
+    assert expected
+    pages = search_all(emulator, client, createdAfter=stamp(after), createdBefore=stamp(before),
+                       **params)
+    assert order_ids(pages) == expected
+
+
+Params = Callable[[float, float], dict[str, str]]  # (now, anchor) -> query
+REFUSED: list[tuple[Params, str]] = [
+    (lambda now, a: {}, "Exactly one of createdAfter or lastUpdatedAfter is required."),
+    (lambda now, a: {"createdAfter": stamp(a - DAY), "lastUpdatedAfter": stamp(a - DAY)},
+     "createdAfter and createdBefore cannot be combined with lastUpdatedAfter or "
+     "lastUpdatedBefore."),
+    (lambda now, a: {"lastUpdatedAfter": stamp(a - DAY), "createdBefore": stamp(a)},
+     "createdAfter and createdBefore cannot be combined with lastUpdatedAfter or "
+     "lastUpdatedBefore."),
+    (lambda now, a: {"createdBefore": stamp(a)},
+     "createdBefore can only be given with createdAfter."),
+    (lambda now, a: {"lastUpdatedBefore": stamp(a)},
+     "lastUpdatedBefore can only be given with lastUpdatedAfter."),
+    (lambda now, a: {"createdAfter": stamp(a - DAY), "createdBefore": stamp(a - 3 * DAY)},
+     "createdBefore must be equal to or after createdAfter."),
+    (lambda now, a: {"lastUpdatedAfter": stamp(a - DAY), "lastUpdatedBefore": stamp(now - 10)},
+     "lastUpdatedBefore must be at least two minutes before the time of the request."),
+    (lambda now, a: {"createdAfter": stamp(now - 60)},
+     "createdAfter must be at least two minutes before the time of the request."),
+]
+
+
+@pytest.mark.parametrize(("params", "details"), REFUSED)
+def test_invalid_combinations(params: Params, details: str, emulator: Running,
+                              client: httpx.Client, state: SellerState) -> None:
+    query = params(emulator.app.clock.now(), state.anchor)
+    assert refusal(emulator, SEARCH_UID, client.get(SEARCH, params=query)) == {
+        "code": "InvalidInput", "message": GENERIC, "details": details}
+
+
+@pytest.mark.parametrize(("value", "constraint"), [
+    ("0", "Member must have value greater than or equal to 1"),
+    ("101", "Member must have value less than or equal to 100"),
+])
+def test_max_results_per_page_bounds(value: str, constraint: str, emulator: Running,
+                                     client: httpx.Client, state: SellerState) -> None:
+    response = client.get(SEARCH, params={"createdAfter": stamp(state.anchor - DAY),
+                                          "maxResultsPerPage": value})
+    assert refusal(emulator, SEARCH_UID, response) == {
+        "code": "InvalidInput", "details": "",
+        "message": f"1 validation error detected: Value '{value}' at 'maxResultsPerPage' "
+                   f"failed to satisfy constraint: {constraint}"}
+
+
+def test_values_outside_the_model(emulator: Running, client: httpx.Client,
+                                  state: SellerState) -> None:
+    start = stamp(state.anchor - DAY)
+    for params in ({"fulfillmentStatuses": "LOST"}, {"fulfilledBy": "PARTNER"},
+                   {"includedData": "EVERYTHING"}):
+        error = refusal(emulator, SEARCH_UID, client.get(SEARCH, params={
+            "createdAfter": start, **params}))
+        name = next(iter(params))
+        assert error["message"].startswith(f"Invalid query parameter '{name}'"), error
+    error = refusal(emulator, SEARCH_UID, client.get(SEARCH, params={"createdAfter": "soon"}))
+    assert error["message"] == "Invalid query parameter 'createdAfter': 'soon' is not a " \
+                               "'date-time'."
+
+
+def test_included_data_decides_what_an_order_shows(emulator: Running, client: httpx.Client,
+                                                   state: SellerState) -> None:
+    order = next(o for o in reversed(state.order_list)  # a generated order, days old
+                 if o.status == "Shipped" and o.fulfillment == "MFN"
+                 and o.purchase_date < state.anchor)
+    window = {"createdAfter": stamp(order.purchase_date - 1),
+              "createdBefore": stamp(order.purchase_date + 1)}
+    basic = next(o for o in search(emulator, client, **window)["orders"]
+                 if o["orderId"] == order.order_id)
+    assert set(basic) == {"orderId", "orderAliases", "createdTime", "lastUpdatedTime",
+                          "programs", "salesChannel", "orderItems"}
+    assert {key for item in basic["orderItems"] for key in item} == {
+        "orderItemId", "quantityOrdered", "product"}
+    for dataset, keys, item_keys in (("BUYER", {"buyer"}, set()),
+                                     ("RECIPIENT", {"recipient"}, set()),
+                                     ("PROCEEDS", {"proceeds"}, {"proceeds"}),
+                                     ("FULFILLMENT", {"fulfillment"}, {"fulfillment"}),
+                                     ("PACKAGES", {"packages"}, set())):
+        found = get_order(emulator, client, order.order_id, dataset)
+        assert set(found) == set(basic) | keys, dataset
+        assert {k for item in found["orderItems"] for k in item} == {
+            "orderItemId", "quantityOrdered", "product"} | item_keys, dataset
+    full = get_order(emulator, client, order.order_id, ALL_DATA)
+    assert full["buyer"]["buyerName"] == order.buyer_name
+    assert full["buyer"]["buyerEmail"] == order.buyer_email  # a merchant-fulfilled order
+    assert full["recipient"]["deliveryAddress"]["addressLine1"] == order.address.line1
+    assert full["proceeds"]["grandTotal"] == {"amount": money_str(order.total, order.currency),
+                                              "currencyCode": order.currency}
+    assert full["fulfillment"]["fulfillmentStatus"] == "SHIPPED"
+    assert full["fulfillment"]["fulfilledBy"] == "MERCHANT"
+    assert [p["trackingNumber"] for p in full["packages"]] == [
+        s.tracking_number for s in order.shipments]
+
+
+def test_get_order_agrees_with_search_orders(emulator: Running, client: httpx.Client,
+                                             state: SellerState) -> None:
+    listed = search(emulator, client, createdAfter=stamp(state.anchor - 6 * DAY),
+                    createdBefore=stamp(state.anchor), includedData=ALL_DATA,
+                    maxResultsPerPage=25)["orders"]
+    for order in listed:
+        assert get_order(emulator, client, order["orderId"], ALL_DATA) == order
+
+
+def test_unknown_order_is_404(emulator: Running, client: httpx.Client) -> None:
+    response = client.get(f"{SEARCH}/902-0000000-0000001")
+    assert refusal(emulator, GET_UID, response, 404) == {
+        "code": "NotFound", "message": "Invalid orderId '902-0000000-0000001'.", "details": ""}
+
+
+# -- paginationToken
+
+
+def _window(state: SellerState) -> dict[str, str]:
+    return {"createdAfter": stamp(state.anchor - 30 * DAY),
+            "createdBefore": stamp(state.anchor - 25 * DAY), "maxResultsPerPage": "5"}
+
+
+def test_token_with_another_page_size(emulator: Running, client: httpx.Client,
+                                      state: SellerState) -> None:
+    params = _window(state)
+    token = search(emulator, client, **params)["pagination"]["nextToken"]
+    five = search(emulator, client, **params, paginationToken=token)
+    eight = search(emulator, client, **{**params, "maxResultsPerPage": "8"},
+                   paginationToken=token)
+    assert order_ids([eight])[:5] == order_ids([five]) and len(eight["orders"]) == 8
+
+
+def test_token_needs_the_original_parameters(emulator: Running, client: httpx.Client,
+                                             state: SellerState) -> None:
+    params = _window(state)
+    token = search(emulator, client, **params)["pagination"]["nextToken"]
+    changes: list[dict[str, str]] = [
+        {"createdAfter": stamp(state.anchor - 31 * DAY)}, {"includedData": "BUYER"},
+        {"fulfilledBy": "AMAZON"}, {"marketplaceIds": US}]
+    for change in changes:
+        response = client.get(SEARCH, params={**params, **change, "paginationToken": token})
+        assert refusal(emulator, SEARCH_UID, response) == {
+            "code": "InvalidInput", "message": INVALID_TOKEN, "details": ""}
+    # Unlike Orders v0, the token alone is not enough.
+    alone = client.get(SEARCH, params={"paginationToken": token})
+    assert refusal(emulator, SEARCH_UID, alone)["message"] == INVALID_TOKEN
+    # A token of Orders v0 is not one of this API.
+    v0_token = get_orders(emulator, client, CreatedAfter=params["createdAfter"],
+                          MaxResultsPerPage=1)["NextToken"]
+    response = client.get(SEARCH, params={**params, "paginationToken": v0_token})
+    assert refusal(emulator, SEARCH_UID, response)["message"] == INVALID_TOKEN
+
+
+def test_tampered_token(emulator: Running, client: httpx.Client, state: SellerState) -> None:
+    params = _window(state)
+    token = search(emulator, client, **params)["pagination"]["nextToken"]
+    middle = len(token) // 2
+    tampered = token[:middle] + ("x" if token[middle] != "x" else "y") + token[middle + 1:]
+    for bad in (tampered, token[:20], "###"):
+        response = client.get(SEARCH, params={**params, "paginationToken": bad})
+        assert refusal(emulator, SEARCH_UID, response) == {
+            "code": "InvalidInput", "message": INVALID_TOKEN,
+            "details": "The token is malformed."}
+
+
+def test_token_expires_after_a_day(private: Running) -> None:
+    state = seller_state(private)
+    params = _window(state)
+    with httpx.Client(base_url=private.base_url,
+                      headers={"x-amz-access-token": TokenSource(private).seller()}) as client:
+        token = search(private, client, **params)["pagination"]["nextToken"]
+        assert search(private, client, **params, paginationToken=token)["orders"]
+    private.app.clock.advance(24 * 3600 + 60)
+    with httpx.Client(base_url=private.base_url,
+                      headers={"x-amz-access-token": TokenSource(private).seller()}) as client:
+        response = client.get(SEARCH, params={**params, "paginationToken": token})
+        assert refusal(private, SEARCH_UID, response) == {
+            "code": "InvalidInput", "message": INVALID_TOKEN,
+            "details": "The token is expired."}
+
+
+# -- both APIs, one business
+
+
+def _agree(v0: dict[str, Any], new: dict[str, Any]) -> None:
+    """One order as Orders v0 and as Orders 2026-01-01 (with every dataset) show it."""
+    assert new["orderId"] == v0["AmazonOrderId"]
+    assert new["createdTime"] == v0["PurchaseDate"]
+    assert new["lastUpdatedTime"] == v0["LastUpdateDate"]
+    assert new["salesChannel"]["marketplaceId"] == v0["MarketplaceId"]
+    assert new["salesChannel"]["marketplaceName"] == v0["SalesChannel"]
+    assert new["fulfillment"]["fulfillmentStatus"] == STATUS[v0["OrderStatus"]]
+    assert new["fulfillment"]["fulfilledBy"] == {"MFN": "MERCHANT", "AFN": "AMAZON"}[
+        v0["FulfillmentChannel"]]
+    assert new["orderAliases"] == [{"aliasId": v0["SellerOrderId"],
+                                    "aliasType": "SELLER_ORDER_ID"}]
+    assert ("PRIME" in new["programs"]) == v0["IsPrime"]
+    shipped = sum(i["fulfillment"]["quantityFulfilled"] for i in new["orderItems"])
+    unshipped = sum(i["fulfillment"]["quantityUnfulfilled"] for i in new["orderItems"])
+    assert (shipped, unshipped) == (v0["NumberOfItemsShipped"], v0["NumberOfItemsUnshipped"])
+    if "OrderTotal" in v0 and v0["OrderStatus"] != "Pending":
+        assert new["proceeds"]["grandTotal"] == {"amount": v0["OrderTotal"]["Amount"],
+                                                 "currencyCode": v0["OrderTotal"]["CurrencyCode"]}
+
+
+def test_both_apis_list_the_same_orders_alike(emulator: Running, client: httpx.Client,
+                                              state: SellerState) -> None:
+    after, before = stamp(state.anchor - 12 * DAY), stamp(state.anchor)
+    old = [o for p in all_pages(emulator, client, CreatedAfter=after, CreatedBefore=before,
+                                MarketplaceIds=f"{US},{CA},{MX}") for o in p["Orders"]]
+    new = [o for p in search_all(emulator, client, createdAfter=after, createdBefore=before,
+                                 includedData=ALL_DATA) for o in p["orders"]]
+    assert [o["AmazonOrderId"] for o in old] == [o["orderId"] for o in new]
+    assert {o["OrderStatus"] for o in old} >= {"Shipped", "Unshipped", "Canceled"}
+    for v0, v2026 in zip(old, new, strict=True):
+        _agree(v0, v2026)
+
+
+def test_a_new_order_shows_in_both_apis(emulator: Running, client: httpx.Client,
+                                        anonymous: httpx.Client) -> None:
+    created = emulator.app.clock.now()
+    order_id = new_order(anonymous, emulator, status="Unshipped")["order_id"]
+    # getOrder finds it at once; the listings show orders two minutes after the fact.
+    v0 = answer(emulator, "ordersV0.getOrder", client.get(f"{ORDERS}/{order_id}"))["payload"]
+    _agree(v0, get_order(emulator, client, order_id, ALL_DATA))
+    window = stamp(created - 300)
+    assert order_id not in ids([get_orders(emulator, client, CreatedAfter=window)])
+    assert order_id not in order_ids([search(emulator, client, createdAfter=window)])
+    emulator.app.clock.advance(125)
+    assert order_id in ids(all_pages(emulator, client, CreatedAfter=window))
+    assert order_id in order_ids(search_all(emulator, client, createdAfter=window))
+
+
+def test_a_confirmed_shipment_shows_in_both_apis(emulator: Running, client: httpx.Client,
+                                                 anonymous: httpx.Client) -> None:
+    order = new_order(anonymous, emulator, status="Unshipped", fulfillment="MFN")
+    order_id, line = order["order_id"], order["items"][0]
+    before = get_order(emulator, client, order_id, "FULFILLMENT,PACKAGES")
+    assert before["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED" and "packages" not in before
+    emulator.app.clock.advance(20)
+    confirmed_at = emulator.app.clock.now()
+    response = client.post(f"{ORDERS}/{order_id}/shipmentConfirmation", json={
+        "marketplaceId": US, "packageDetail": {
+            "packageReferenceId": "3", "carrierCode": "USPS", "trackingNumber": "9400100",
+            "shipDate": stamp(confirmed_at), "shippingMethod": "Priority Mail",
+            "orderItems": [{"orderItemId": line["order_item_id"],
+                            "quantity": line["quantity"]}]}})
+    answer(emulator, "ordersV0.confirmShipment", response, 204)
+    after = get_order(emulator, client, order_id, ALL_DATA)
+    assert after["fulfillment"]["fulfillmentStatus"] == "SHIPPED"
+    assert epoch(after["lastUpdatedTime"]) == pytest.approx(confirmed_at, abs=2)
+    assert after["packages"] == [{
+        "packageReferenceId": "3", "createdTime": stamp(confirmed_at),
+        "packageStatus": {"status": "SHIPPED"}, "carrier": "USPS",
+        "shipTime": stamp(confirmed_at), "shippingService": "Priority Mail",
+        "trackingNumber": "9400100",
+        "packageItems": [{"orderItemId": line["order_item_id"], "quantity": line["quantity"]}]}]
+    _agree(answer(emulator, "ordersV0.getOrder", client.get(f"{ORDERS}/{order_id}"))["payload"],
+           after)
+    emulator.app.clock.advance(125)
+    updated = search_all(emulator, client, lastUpdatedAfter=stamp(confirmed_at - 1),
+                         fulfillmentStatuses="SHIPPED")
+    assert order_id in order_ids(updated)
