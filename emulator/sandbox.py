@@ -171,7 +171,7 @@ class CaseTable:
 
 def is_generic(operation: Operation, case: Case) -> bool:
     """Whether a case matches only values every ordinary request carries: marketplace ids,
-    enum and boolean values, defaults. Such a case (getPricing's, on MarketplaceId and
+    enum values, numbers, booleans, defaults. Such a case (getPricing's, on MarketplaceId and
     ItemType alone) would answer every request, so a stateful handler goes first; a case that
     names a specific value (an id, a TEST_CASE_ value, a SKU) still wins in emulate mode."""
     for name, value in case.matchers:
@@ -182,9 +182,10 @@ def is_generic(operation: Operation, case: Case) -> bool:
         values = value if isinstance(value, list) else [value]
         if "marketplace" in name.lower() and all(v in MARKETPLACES for v in values):
             continue
-        if ("enum" in schema and all(v in schema["enum"] for v in values)) or schema.get(
-                "type") == "boolean":
+        if "enum" in schema and all(v in schema["enum"] for v in values):
             continue
+        if schema.get("type") in ("boolean", "integer", "number"):
+            continue  # page sizes and flags: any request may send them
         if "default" in param and param["default"] == value:
             continue
         return False

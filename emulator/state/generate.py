@@ -85,7 +85,7 @@ CARRIERS = ("UPS", "USPS", "FedEx", "DHL", "AMZN_US")
 
 
 @cache
-def _faker(locale: str) -> Faker:
+def faker_for(locale: str) -> Faker:
     # Building a Faker costs milliseconds; one per locale, reseeded before every use.
     return Faker(locale, use_weighting=False)
 
@@ -107,7 +107,7 @@ class People:
 
 
 def _people(rnd: random.Random, country: str, count: int) -> People:
-    fake = _faker(FAKER_LOCALES.get(country, "en_US"))
+    fake = faker_for(FAKER_LOCALES.get(country, "en_US"))
     fake.seed_instance(rnd.getrandbits(64))
     names = [fake.name() for _ in range(count)]
     addresses = []
@@ -128,7 +128,7 @@ def _people(rnd: random.Random, country: str, count: int) -> People:
 
 
 def _brands(rnd: random.Random, count: int) -> list[str]:
-    fake = _faker("en_US")
+    fake = faker_for("en_US")
     fake.seed_instance(rnd.getrandbits(64))
     brands: list[str] = []
     while len(brands) < count:
