@@ -18,6 +18,7 @@ from emulator import spec
 from emulator.accounts import Accounts
 from emulator.answer import Answerer
 from emulator.apis import ApiContext, install_all
+from emulator.apis import notifications as notifications_api
 from emulator.auth import Authenticator
 from emulator.call import Call
 from emulator.clock import Clock
@@ -30,6 +31,7 @@ from emulator.events import EventBus
 from emulator.faults import Faults
 from emulator.journal import Journal
 from emulator.lwa import lwa_app
+from emulator.notify import Notifier
 from emulator.paging import PageTokens
 from emulator.pipeline import Pipeline
 from emulator.registry import HandlerRegistry
@@ -75,6 +77,10 @@ class EmulatorApp:
         self.scheduler = Scheduler(self.clock)
         self.documents = DocumentStore(self.clock, self.randomness, settings.base_url)
         self.document_endpoint = DocumentEndpoint(self.documents, self.randomness)
+        self.store.reset_listeners.append(self.documents.clear)
+        # Events of the state become notification messages: outbox, SQS, EventBridge, webhook.
+        self.notifier = Notifier(settings, self.clock, self.scheduler, self.store, self.accounts)
+        self.notifier.attach(self.events)
 
         self.router = Router(self.models.operations)
         self.validator = RequestValidator(self.models)
@@ -85,6 +91,7 @@ class EmulatorApp:
             tokens=self.tokens, events=self.events, scheduler=self.scheduler,
             documents=self.documents,
         ))
+        notifications_api.register(self.handlers, self.notifier)
         self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness)
         stages = [
             Authenticator(settings, self.accounts, self.tokens, self.clock),
@@ -141,6 +148,7 @@ class EmulatorApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.scheduler.stop()
+                self.notifier.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

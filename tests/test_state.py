@@ -204,3 +204,23 @@ def test_scenario_files_are_checked(tmp_path: Path) -> None:
         scenarios.load(bad)
     assert scenarios.load(FIXTURES / "scenarios" / "default.yaml", scale=5).shape(SELLER
                                                                                   ).orders == 5
+
+
+def test_reset_forgets_reports_and_documents(models_dir: Path, fixed_scenario: Path) -> None:
+    settings = Settings(models_dir=models_dir, port=0, throttle="off", lifecycle="instant",
+                        scenario_file=fixed_scenario)
+    with running(settings) as server:
+        from tests.conftest import TokenSource
+
+        http = httpx.Client(base_url=server.base_url,
+                            headers={"x-amz-access-token": TokenSource(server).seller()})
+        created = http.post("/reports/2021-06-30/reports", json={
+            "reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": ["ATVPDKIKX0DER"]})
+        report_id = created.json()["reportId"]
+        report = http.get(f"/reports/2021-06-30/reports/{report_id}").json()
+        assert report["processingStatus"] == "DONE"
+        document = http.get(f"/reports/2021-06-30/documents/{report['reportDocumentId']}").json()
+        assert httpx.get(document["url"]).status_code == 200
+        assert httpx.post(f"{server.base_url}/_emulator/reset").status_code == 200
+        assert http.get(f"/reports/2021-06-30/reports/{report_id}").status_code == 404
+        assert httpx.get(document["url"]).status_code == 403

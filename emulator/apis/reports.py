@@ -79,6 +79,7 @@ class ReportsApi:
             context.store.randomness, context.settings.lifecycle,
             lambda report_type: is_known(report_type, context.settings.models_dir),
         )
+        context.store.reset_listeners.append(self.book.clear)
 
     def _ready(self, call: Call) -> tuple[str, str]:
         """Bring the clock's due work and the seller's settlements up to date; returns the

@@ -42,6 +42,8 @@ from emulator.state.store import SellerState, StateStore
 
 IN_QUEUE, IN_PROGRESS, DONE, CANCELLED, FATAL = (
     "IN_QUEUE", "IN_PROGRESS", "DONE", "CANCELLED", "FATAL")
+# Not Amazon's: the status of a report forgotten by a reset, so queued steps skip it.
+DISCARDED = "DISCARDED"
 RETENTION = 90 * DAY
 # A dated report (orders) asked without dataStartTime covers the 30 days before its end. The
 # model says the default is "now", which would select nothing; Amazon's order reports are
@@ -138,6 +140,19 @@ class ReportBook:
         # Amazon's ids are 11-12 digit numbers that grow over time.
         self._next_report = 50_000_000_000 + ids.randrange(10**9) * 10
         self._next_schedule = 50_000_000_000 + ids.randrange(10**9) * 10
+
+    def clear(self) -> None:
+        """Forget every report, schedule and settlement (the state was reset): the lifecycle
+        steps still queued on the scheduler find nothing to act on."""
+        for report in self._reports.values():
+            report.status = DISCARDED
+        for schedule in self._schedules.values():
+            schedule.active = False
+        self._reports.clear()
+        self._by_document.clear()
+        self._schedules.clear()
+        self._settled.clear()
+        self._settle_due.clear()
 
     # -- requests -------------------------------------------------------------------------
 

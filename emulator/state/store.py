@@ -9,7 +9,7 @@ acknowledged to the client.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -73,6 +73,9 @@ class StateStore:
         self.events = events
         self.state_file = state_file
         self._sellers: dict[str, SellerState] = {}
+        # Called when the state is reset, reseeded or restored: lifecycle books (reports,
+        # feeds) and documents forget what belonged to the old state.
+        self.reset_listeners: list[Callable[[], None]] = []
         self._pending: list[dict[str, Any]] = []
         self._replay: dict[str, list[dict[str, Any]]] = {}
         self.scenario = scenario
@@ -108,8 +111,13 @@ class StateStore:
         self._sellers.clear()
         self._pending.clear()
         self._replay.clear()
+        self._notify_reset()
         if self.state_file is not None:
             self.state_file.start(self._header())
+
+    def _notify_reset(self) -> None:
+        for listener in self.reset_listeners:
+            listener()
 
     def reseed(self, seed: int, scenario: Scenario) -> None:
         self.seed, self.scenario = seed, scenario
@@ -243,6 +251,7 @@ class StateStore:
         self._sellers = rebuilt
         self._pending.clear()
         self._replay.clear()
+        self._notify_reset()
         if self.state_file is not None:
             self.state_file.start(self._header())
             self.state_file.append([
