@@ -18,7 +18,6 @@ from emulator import spec
 from emulator.accounts import Accounts
 from emulator.answer import Answerer
 from emulator.apis import ApiContext, install_all
-from emulator.apis import notifications as notifications_api
 from emulator.auth import Authenticator
 from emulator.call import Call
 from emulator.clock import Clock
@@ -81,6 +80,7 @@ class EmulatorApp:
         # Events of the state become notification messages: outbox, SQS, EventBridge, webhook.
         self.notifier = Notifier(settings, self.clock, self.scheduler, self.store, self.accounts)
         self.notifier.attach(self.events)
+        self.store.reset_listeners.append(self.notifier.forget_state)
 
         self.router = Router(self.models.operations)
         self.validator = RequestValidator(self.models)
@@ -89,9 +89,8 @@ class EmulatorApp:
             settings=settings, models=self.models, router=self.router, store=self.store,
             page_tokens=self.page_tokens, clock=self.clock, accounts=self.accounts,
             tokens=self.tokens, events=self.events, scheduler=self.scheduler,
-            documents=self.documents,
+            documents=self.documents, notifier=self.notifier,
         ))
-        notifications_api.register(self.handlers, self.notifier)
         self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness)
         stages = [
             Authenticator(settings, self.accounts, self.tokens, self.clock),
@@ -107,7 +106,7 @@ class EmulatorApp:
         self.consent = consent_app(self.accounts, self.tokens, settings)
         self.control = control_app(ControlContext(
             models=self.models, accounts=self.accounts, clock=self.clock, faults=self.faults,
-            journal=self.journal, store=self.store,
+            journal=self.journal, store=self.store, notifications=self.notifier.outbox,
             scenarios_dir=settings.scenario_file.parent, scale=settings.scale,
         ))
 

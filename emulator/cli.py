@@ -68,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--lifecycle", choices=LIFECYCLES, default="fast",
                        help="how long reports and feeds take: instant, fast (seconds; "
                        "default) or realistic (minutes, as Amazon)")
+    serve.add_argument("--sqs-endpoint", metavar="URL",
+                       help="SQS API that notifications to SQS destinations are sent to "
+                       "(e.g. moto or LocalStack); without it they are only recorded")
+    serve.add_argument("--eventbridge-endpoint", metavar="URL",
+                       help="EventBridge API for EventBridge destinations (PutEvents); "
+                       "without it they are only recorded")
+    serve.add_argument("--webhook", metavar="URL",
+                       help="also POST every notification message (JSON) to this URL")
     serve.add_argument("--state-file", metavar="PATH",
                        help="restore the state from PATH at start and persist every change")
     serve.add_argument("--log-level", default="warning",
@@ -119,6 +127,9 @@ def _serve(args: argparse.Namespace) -> int:
         scale=args.scale,
         state_file=Path(args.state_file) if args.state_file else None,
         lifecycle=args.lifecycle,
+        sqs_endpoint=args.sqs_endpoint,
+        eventbridge_endpoint=args.eventbridge_endpoint,
+        webhook_url=args.webhook,
     )
     return serve(settings, log_level=args.log_level, access_log=args.access_log)
 

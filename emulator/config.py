@@ -41,6 +41,12 @@ class Settings:
     # How long reports and feeds take on the emulator clock: instant (0 s), fast (a few
     # seconds, the default) or realistic (minutes, as Amazon).
     lifecycle: Lifecycle = "fast"
+    # Where notifications go: an SQS API (moto, LocalStack, ElasticMQ, AWS) for SQS
+    # destinations, an EventBridge API for EventBridge ones (without the endpoint, messages
+    # are only recorded in the outbox), and a URL every message is also POSTed to.
+    sqs_endpoint: str | None = None
+    eventbridge_endpoint: str | None = None
+    webhook_url: str | None = None
 
     @property
     def base_url(self) -> str:

@@ -28,9 +28,11 @@ from emulator.clock import Clock, iso
 from emulator.control_spec import control_openapi
 from emulator.faults import FaultRuleError, Faults
 from emulator.journal import Journal
+from emulator.notify_routes import notification_routes
 from emulator.spec import ModelSet
 from emulator.state import orders as order_rules
 from emulator.state import scenario as scenarios
+from emulator.state.notifications import Outbox
 from emulator.state.snapshot import SnapshotError, dump
 from emulator.state.store import StateStore
 
@@ -101,6 +103,7 @@ class ControlContext:
     faults: Faults
     journal: Journal
     store: StateStore
+    notifications: Outbox
     scenarios_dir: Path
     scale: int | None
 
@@ -277,6 +280,7 @@ def _routes(ctx: ControlContext) -> list[BaseRoute]:
         Route("/_emulator/state", get_state, methods=["GET"]),
         Route("/_emulator/state", put_state, methods=["PUT"]),
         Route("/_emulator/orders", new_order, methods=["POST"]),
+        *notification_routes(ctx.notifications),
     ]
 
 

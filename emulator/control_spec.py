@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator import __version__
+from emulator.notify_routes import NOTIFICATION_PATHS
 
 _ERRORS = {"$ref": "#/components/schemas/ErrorList"}
 
@@ -120,7 +121,7 @@ def control_openapi() -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": "spapi-emulator control plane", "version": __version__,
                  "description": "Answers only requests without SP-API access tokens."},
-        "paths": PATHS,
+        "paths": {**PATHS, **NOTIFICATION_PATHS},
         "components": {"schemas": {"ErrorList": {
             "type": "object", "required": ["errors"],
             "properties": {"errors": {"type": "array", "items": {

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.spec import Operation
+from emulator.spec import ApiModel, Operation
 from emulator.state.marketplaces import MARKETPLACES
 
 MISSING = object()
@@ -169,9 +169,33 @@ class CaseTable:
         return None
 
 
+_ENUMS: dict[int, frozenset[str]] = {}
+
+
+def model_enum_values(model: ApiModel) -> frozenset[str]:
+    """Every string value an enum anywhere in the model allows."""
+    found = _ENUMS.get(id(model))
+    if found is None:
+        values: set[str] = set()
+        stack: list[Any] = [model.document]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                for key, child in node.items():
+                    if key == "enum" and isinstance(child, list):
+                        values.update(v for v in child if isinstance(v, str))
+                    else:
+                        stack.append(child)
+            elif isinstance(node, list):
+                stack.extend(node)
+        found = _ENUMS[id(model)] = frozenset(values)
+    return found
+
+
 def is_generic(operation: Operation, case: Case) -> bool:
     """Whether a case matches only values every ordinary request carries: marketplace ids,
-    enum values, numbers, booleans, defaults. Such a case (getPricing's, on MarketplaceId and
+    enum values (of the parameter, or named by any enum of the model), numbers, booleans,
+    defaults. Such a case (getPricing's, on MarketplaceId and
     ItemType alone) would answer every request, so a stateful handler goes first; a case that
     names a specific value (an id, a TEST_CASE_ value, a SKU) still wins in emulate mode."""
     for name, value in case.matchers:
@@ -184,6 +208,9 @@ def is_generic(operation: Operation, case: Case) -> bool:
             continue
         if "enum" in schema and all(v in schema["enum"] for v in values):
             continue
+        if values and all(isinstance(v, str) and v in model_enum_values(operation.model)
+                          for v in values):
+            continue  # a value the model names elsewhere (notificationTypes=ANY_OFFER_CHANGED)
         if schema.get("type") in ("boolean", "integer", "number"):
             continue  # page sizes and flags: any request may send them
         if "default" in param and param["default"] == value:

@@ -16,6 +16,7 @@ from emulator.clock import Clock
 from emulator.config import Settings
 from emulator.documents import DocumentStore
 from emulator.events import EventBus
+from emulator.notify import Notifier
 from emulator.paging import PageTokens
 from emulator.registry import HandlerRegistry
 from emulator.router import Router
@@ -40,6 +41,7 @@ class ApiContext:
     events: EventBus
     scheduler: Scheduler
     documents: DocumentStore
+    notifier: Notifier
 
 
 def install_all(registry: HandlerRegistry, context: ApiContext) -> list[str]:
