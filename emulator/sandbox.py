@@ -14,8 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.spec import ApiModel, Operation
-from emulator.state.marketplaces import MARKETPLACES
+from emulator.spec import Operation
 
 MISSING = object()
 
@@ -169,51 +168,17 @@ class CaseTable:
         return None
 
 
-_ENUMS: dict[int, frozenset[str]] = {}
+def names_test_case(case: Case) -> bool:
+    """Whether a case is keyed on one of Amazon's sandbox test values (`TEST_CASE_200`,
+    `TEST_CASE_400`...): a request carrying one asks for that canned answer on purpose."""
+    return any(_has_test_value(value) for _, value in case.matchers)
 
 
-def model_enum_values(model: ApiModel) -> frozenset[str]:
-    """Every string value an enum anywhere in the model allows."""
-    found = _ENUMS.get(id(model))
-    if found is None:
-        values: set[str] = set()
-        stack: list[Any] = [model.document]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, dict):
-                for key, child in node.items():
-                    if key == "enum" and isinstance(child, list):
-                        values.update(v for v in child if isinstance(v, str))
-                    else:
-                        stack.append(child)
-            elif isinstance(node, list):
-                stack.extend(node)
-        found = _ENUMS[id(model)] = frozenset(values)
-    return found
-
-
-def is_generic(operation: Operation, case: Case) -> bool:
-    """Whether a case matches only values every ordinary request carries: marketplace ids,
-    enum values (of the parameter, or named by any enum of the model), numbers, booleans,
-    defaults. Such a case (getPricing's, on MarketplaceId and
-    ItemType alone) would answer every request, so a stateful handler goes first; a case that
-    names a specific value (an id, a TEST_CASE_ value, a SKU) still wins in emulate mode."""
-    for name, value in case.matchers:
-        param = operation.param_by_name.get(name)
-        if param is None or param.get("in") == "body":
-            return False
-        schema = param.get("items", param) if param.get("type") == "array" else param
-        values = value if isinstance(value, list) else [value]
-        if "marketplace" in name.lower() and all(v in MARKETPLACES for v in values):
-            continue
-        if "enum" in schema and all(v in schema["enum"] for v in values):
-            continue
-        if values and all(isinstance(v, str) and v in model_enum_values(operation.model)
-                          for v in values):
-            continue  # a value the model names elsewhere (notificationTypes=ANY_OFFER_CHANGED)
-        if schema.get("type") in ("boolean", "integer", "number"):
-            continue  # page sizes and flags: any request may send them
-        if "default" in param and param["default"] == value:
-            continue
-        return False
-    return True
+def _has_test_value(value: Any) -> bool:
+    if isinstance(value, str):
+        return "test_case" in value.lower()
+    if isinstance(value, list):
+        return any(_has_test_value(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_test_value(v) for v in value.values())
+    return False
