@@ -507,6 +507,14 @@ def commit(store: StateStore, state: SellerState, sub: Submission, draw: Draw) -
     return listing
 
 
+def commit_seeded(store: StateStore, state: SellerState, sub: Submission) -> Listing:
+    """`commit` with identifiers (new ASIN, listing id, FNSKU) drawn from the seller's seeded
+    stream for this SKU and state version: what putListingsItem and patchListingsItem draw,
+    so a listings feed makes the same records as the API."""
+    rnd = store.randomness.derive("listings", state.seller_id, sub.sku, state.version)
+    return commit(store, state, sub, Draw(rnd))
+
+
 def _day(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
 

@@ -1,0 +1,219 @@
+"""Feeds API 2021-06-30: feed documents (upload URLs, processing reports) and feeds, from the
+feed book (emulator/state/feeds.py). Handlers translate between HTTP and the book; every
+handler first runs what fell due on the scheduler, so a poll after `clock/advance` sees the
+status a real wait would have produced.
+
+Amazon's answers, where issues show them:
+- createFeed with an input document that is unknown, another seller's or never uploaded:
+  400 InvalidInput "Invalid request parameters" (models#1832, models#1559; Amazon's details
+  are empty, the emulator's say what is wrong). A marketplace the seller does not sell in gets
+  the same answer (the emulator's choice).
+- getFeed/cancelFeed of a feed Amazon does not have for this seller: 404 NotFound "One or more
+  of the provided FeedSubmissionIds could not be found." (models#2500).
+- getFeedDocument of anything but this app's processing report for this seller (an unknown
+  id, an input document): 400 InvalidInput "Invalid feedDocumentId" (jlevers#36).
+- cancelFeed of a feed no longer IN_QUEUE: 400 InvalidInput naming its status (the model says
+  only queued feeds can be cancelled; Amazon's wording is not known).
+- getFeeds: nextToken must come alone (as getReports); `enableContentEncodingUrlHeader` of
+  getFeedDocument is accepted and not acted on: the document URLs never send
+  Content-Encoding (emulator/s3.py), so clients gunzip GZIP documents themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.apis import ApiContext, common
+from emulator.apis.listings import Renderer, conditions_of
+from emulator.call import Call
+from emulator.errors import InvalidInput, NotFound
+from emulator.feeds import is_processed
+from emulator.paging import TokenRejected
+from emulator.registry import HandlerRegistry
+from emulator.reports.base import DAY, iso_offset
+from emulator.state import listings
+from emulator.state.entities import Listing
+from emulator.state.feeds import RETENTION, Feed, FeedBook, FeedError, FeedSpec
+from emulator.state.store import SellerState
+from emulator.wire import Reply, json_reply
+
+MODEL = "feeds_2021-06-30"
+# getFeeds' filters, in the order Amazon names them when refusing them next to a nextToken:
+# the model's order, reversed (as getReports, models#2414).
+FILTERS = ("createdUntil", "createdSince", "processingStatuses", "pageSize", "marketplaceIds",
+           "feedTypes")
+INVALID_PARAMETERS = "Invalid request parameters"
+INVALID_DOCUMENT = "Invalid feedDocumentId"
+PAGE_LISTING = "feeds"
+
+
+class FeedNotFound(NotFound):
+    default_message = "One or more of the provided FeedSubmissionIds could not be found."
+
+
+def feed_json(feed: Feed) -> dict[str, Any]:
+    """A Feed as SP-API writes it, keys in Amazon's order."""
+    body: dict[str, Any] = {"feedId": feed.feed_id, "feedType": feed.feed_type,
+                            "marketplaceIds": list(feed.marketplace_ids),
+                            "createdTime": iso_offset(feed.created),
+                            "processingStatus": feed.status}
+    if feed.started is not None:
+        body["processingStartTime"] = iso_offset(feed.started)
+    if feed.ended is not None:
+        body["processingEndTime"] = iso_offset(feed.ended)
+    if feed.result_document_id is not None:
+        body["resultFeedDocumentId"] = feed.result_document_id
+    return body
+
+
+def render_items(state: SellerState, found: list[Listing], included: list[str],
+                 market: str) -> list[dict[str, Any]]:
+    """Listings as getListingsItem answers them for one marketplace (processing reports)."""
+    renderer = Renderer(state, included)
+    return [renderer.item(listing, [market]) for listing in found]
+
+
+def _matches(feed: Feed, filters: dict[str, Any]) -> bool:
+    statuses, markets = filters["statuses"], filters["markets"]
+    return (feed.feed_type in filters["types"]
+            and (not statuses or feed.status in statuses)
+            and (not markets or any(m in markets for m in feed.marketplace_ids))
+            and filters["since"] <= feed.created <= filters["until"])
+
+
+def _optional_time(params: dict[str, Any], name: str) -> float | None:
+    value = params.get(name)
+    return None if value is None else common.parse_time(str(value), name)
+
+
+class FeedsApi:
+    def __init__(self, context: ApiContext) -> None:
+        self.context = context
+        self.book = FeedBook(
+            context.store, context.documents, context.scheduler, context.clock,
+            context.store.randomness, context.settings.lifecycle,
+            listings.Rules(conditions_of(context)),
+            context.settings.models_dir / "schemas" / "feeds", render_items,
+        )
+        context.store.reset_listeners.append(self.book.clear)
+
+    def _ready(self, call: Call) -> tuple[str, str]:
+        """Run the clock's due work; returns the caller's (app id, seller id)."""
+        common.seller_state(self.context.store, call)  # refuses a token without a seller
+        self.context.scheduler.run_due()
+        return call.principal.app_id, call.principal.seller.seller_id
+
+    def _feed(self, call: Call) -> Feed:
+        app_id, seller_id = self._ready(call)
+        feed = self.book.find(app_id, seller_id, call.path_params["feedId"])
+        if feed is None:
+            raise FeedNotFound()
+        return feed
+
+    # -- documents ------------------------------------------------------------------------
+
+    async def create_document(self, call: Call) -> Reply:
+        app_id, _ = self._ready(call)
+        content_type = (call.params or {})["body"]["contentType"]
+        document = self.book.input_document(app_id, call.principal.seller, content_type)
+        return json_reply(201, {"feedDocumentId": document.document_id,
+                                "url": self.context.documents.url(document, "PUT")})
+
+    async def get_document(self, call: Call) -> Reply:
+        app_id, seller_id = self._ready(call)
+        document_id = call.path_params["feedDocumentId"]
+        document = self.book.result_document(app_id, seller_id, document_id)
+        if document is None:
+            raise InvalidInput(INVALID_DOCUMENT)
+        body: dict[str, Any] = {"feedDocumentId": document_id,
+                                "url": self.context.documents.url(document, "GET")}
+        if document.compression is not None:
+            body["compressionAlgorithm"] = document.compression
+        return json_reply(200, body)
+
+    # -- feeds ----------------------------------------------------------------------------
+
+    async def create_feed(self, call: Call) -> Reply:
+        app_id, _ = self._ready(call)
+        body = (call.params or {})["body"]
+        spec = FeedSpec(body["feedType"], tuple(body["marketplaceIds"]),
+                        body["inputFeedDocumentId"], dict(body.get("feedOptions") or {}))
+        try:
+            self.book.check(app_id, call.principal.seller, spec)
+        except FeedError as error:
+            raise InvalidInput(INVALID_PARAMETERS, details=str(error)) from None
+        feed = self.book.create(app_id, call.principal.seller, spec)
+        if not is_processed(spec.feed_type):
+            call.note = (f"{spec.feed_type}: the emulator does not process this feed type; "
+                         "the feed will end FATAL")
+        self.context.scheduler.run_due()  # --lifecycle instant: done before the answer
+        return json_reply(202, {"feedId": feed.feed_id})
+
+    async def get_feed(self, call: Call) -> Reply:
+        return json_reply(200, feed_json(self._feed(call)))
+
+    async def cancel_feed(self, call: Call) -> Reply:
+        feed = self._feed(call)
+        try:
+            self.book.cancel(feed)
+        except FeedError as error:
+            raise InvalidInput(str(error)) from None
+        return Reply(200, b"", None)
+
+    async def get_feeds(self, call: Call) -> Reply:
+        app_id, seller_id = self._ready(call)
+        params = call.params or {}
+        token = params.get("nextToken")
+        key = f"{app_id}|{seller_id}"
+        if token is not None:
+            filters, cursor = self._resume(call, token, key)
+        else:
+            filters, cursor = self._filters(params), None
+        found = [f for f in self.book.feeds(app_id, seller_id) if _matches(f, filters)]
+        if cursor is not None:
+            found = [f for f in found if (f.created, f.feed_id) < tuple(cursor)]
+        page = found[:filters["size"]]
+        body: dict[str, Any] = {"feeds": [feed_json(f) for f in page]}
+        if len(found) > len(page):
+            last = page[-1]
+            # The token carries the filters: Amazon takes nextToken as the only parameter.
+            body["nextToken"] = self.context.page_tokens.issue(
+                PAGE_LISTING, key, {}, {"f": filters, "c": [last.created, last.feed_id]})
+        return json_reply(200, body)
+
+    def _resume(self, call: Call, token: str, key: str) -> tuple[dict[str, Any], list[Any]]:
+        others = [name for name in FILTERS if name in call.query]
+        if others:
+            raise InvalidInput("NextToken cannot be specified with other input parameters",
+                               details="".join(f"{name};" for name in others))
+        try:
+            position = self.context.page_tokens.read(token, PAGE_LISTING, key, {})
+        except TokenRejected as error:
+            raise common.token_error(error) from None
+        return position["f"], position["c"]
+
+    def _filters(self, params: dict[str, Any]) -> dict[str, Any]:
+        types = params.get("feedTypes")
+        if not types:
+            raise InvalidInput("Either feedTypes or nextToken is required.")
+        now = self.context.clock.now()
+        # Feeds are kept 90 days: an earlier createdSince finds nothing more.
+        since = _optional_time(params, "createdSince")
+        since = max(since if since is not None else now - 90 * DAY, now - RETENTION)
+        until = _optional_time(params, "createdUntil")
+        until = now if until is None else until
+        if since > until:
+            raise InvalidInput("createdSince is after createdUntil")
+        return {"types": sorted(types), "statuses": params.get("processingStatuses"),
+                "markets": params.get("marketplaceIds"), "since": since, "until": until,
+                "size": params.get("pageSize", 10)}
+
+
+def install(registry: HandlerRegistry, context: ApiContext) -> None:
+    api = FeedsApi(context)
+    for operation, handler in (
+        ("createFeedDocument", api.create_document), ("getFeedDocument", api.get_document),
+        ("createFeed", api.create_feed), ("getFeed", api.get_feed),
+        ("cancelFeed", api.cancel_feed), ("getFeeds", api.get_feeds),
+    ):
+        registry.register(f"{MODEL}.{operation}", handler)
