@@ -236,9 +236,7 @@ class ListingsItems:
         params = call.params or {}
         preview = params.get("mode") == "VALIDATION_PREVIEW"
         if submission.valid and not preview:
-            rnd = self.store.randomness.derive("listings", state.seller_id, submission.sku,
-                                               state.version)
-            rules.commit(self.store, state, submission, rules.Draw(rnd))
+            rules.commit_seeded(self.store, state, submission)
         status = ("VALID" if preview else "ACCEPTED") if submission.valid else "INVALID"
         market = submission.marketplace_id
         body: dict[str, Any] = {"sku": submission.sku, "status": status,
