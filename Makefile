@@ -15,7 +15,7 @@ ifeq ($(SPAPI_MODELS_DIR),)
   endif
 endif
 
-.PHONY: install models run test lint bench clean
+.PHONY: install models run test lint bench clean node-clients
 
 install: $(VENV)/.installed
 
@@ -35,8 +35,19 @@ run: models
 lint: install
 	$(BIN)/ruff check emulator tests bench contracts client_tests
 
-test: models lint
+test: models lint node-clients
 	$(BIN)/python -m pytest
+
+# The Node SP-API clients client_tests/ runs (amazon-sp-api, @sp-api-sdk), from package-lock.json.
+NODE_CLIENTS := client_tests/node
+node-clients:
+	@if command -v npm >/dev/null; then \
+	  $(MAKE) --no-print-directory $(NODE_CLIENTS)/node_modules/.package-lock.json; \
+	else echo "npm not found: the Node client tests will be skipped"; fi
+
+$(NODE_CLIENTS)/node_modules/.package-lock.json: $(NODE_CLIENTS)/package-lock.json
+	cd $(NODE_CLIENTS) && npm ci --no-audit --no-fund
+	touch $@
 
 bench: models
 	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || \
