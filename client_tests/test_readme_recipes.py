@@ -55,3 +55,11 @@ def test_any_other_client_curl(served: Running) -> None:
     if shutil.which("curl") is None or shutil.which("python3") is None:
         pytest.skip("the curl recipe needs curl and python3 on PATH")
     assert printed(["bash", "-e"], snippet("curl.sh", served)) == first_us_order(served)
+
+
+def test_the_readme_shows_exactly_these_snippets() -> None:
+    """Every recipe the README shows is one of the files these tests run, word for word."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    for snippet in sorted((root / "client_tests" / "snippets").iterdir()):
+        assert snippet.read_text().rstrip() in readme, f"README lacks {snippet.name}"
