@@ -15,7 +15,7 @@ ifeq ($(SPAPI_MODELS_DIR),)
   endif
 endif
 
-.PHONY: install models run test lint bench clean node-clients
+.PHONY: install models run test lint bench clean node-clients contracts cassettes
 
 install: $(VENV)/.installed
 
@@ -48,6 +48,15 @@ node-clients:
 $(NODE_CLIENTS)/node_modules/.package-lock.json: $(NODE_CLIENTS)/package-lock.json
 	cd $(NODE_CLIENTS) && npm ci --no-audit --no-fund
 	touch $@
+
+# The contract suite against the emulator (also part of `make test`).
+contracts: models
+	$(BIN)/python -m pytest contracts -q
+
+# Re-record the committed cassettes against the emulator (scrubbed), then check them.
+cassettes: models
+	$(BIN)/python -m pytest contracts -m vcr --record-mode=rewrite -q
+	$(BIN)/spapi-emulator cassettes check fixtures/cassettes
 
 bench: models
 	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || \

@@ -16,12 +16,24 @@ from collections.abc import Iterator
 import pytest
 
 from client_tests.support import NODE_DIR
+from emulator.cassettes.pytest_config import vcr_cassette_dir, vcr_config  # noqa: F401
 from emulator.config import Settings
 from emulator.embedded import Running, running
 from emulator.pytest_plugin import SpApiSeller, models_or_skip, serve
 from emulator.state.store import SellerState
 
 MIN_NODE = 20  # @sp-api-sdk's regular expressions use the `v` flag (Node 20+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With `--record-mode` on the command line, the Python clients' tests record (or replay)
+    their traffic as scrubbed cassettes in fixtures/cassettes/client_tests/. The Node clients
+    run in subprocesses, out of the recorder's reach."""
+    if not any(arg.startswith("--record-mode") for arg in config.invocation_params.args):
+        return
+    for item in items:
+        if "node" not in item.nodeid and "vcr" not in item.keywords:
+            item.add_marker(pytest.mark.vcr)
 
 
 @pytest.fixture(scope="session")

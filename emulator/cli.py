@@ -4,6 +4,7 @@
                            [--auth strict|open|none] [--throttle amazon|sandbox|off|scale:N] ...
     spapi-emulator models [--dir DIR]      download Amazon's models at the pinned commit
     spapi-emulator credentials             ready-to-paste client settings for the default seller
+    spapi-emulator proxy|replay|cassettes  the contract tools (emulator/contract_cli.py)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from emulator import __version__, modelsource
+from emulator import __version__, contract_cli, modelsource
 from emulator.accounts import AUTH_MODES, Accounts, AccountsError
 from emulator.config import FIXTURES, LIFECYCLES, MODES, Settings
 from emulator.faults import FaultRuleError, Faults
@@ -22,7 +23,7 @@ from emulator.state import scenario as scenarios
 from emulator.state.persistence import StateFile
 from emulator.throttle import ThrottleMode
 
-COMMANDS = ("serve", "models", "credentials")
+COMMANDS = ("serve", "models", "credentials", *contract_cli.COMMANDS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="download Amazon's models at the pinned commit")
     models.add_argument("--dir", metavar="DIR", help=f"target (default {modelsource.cache_dir()})")
     models.add_argument("--force", action="store_true", help="download even if already cached")
+    contract_cli.add_subcommands(commands)
     return parser
 
 
@@ -249,6 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                          ("-h", "--help", "--version")):
         args_list.insert(0, "serve")
     args = _parser().parse_args(args_list)
+    result = contract_cli.run(args)  # proxy, replay, cassettes
+    if result is not None:
+        return result
     if args.command == "models":
         return _models(args)
     if args.command == "credentials":

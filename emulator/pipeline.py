@@ -10,6 +10,7 @@ anything else becomes a logged 500 `InternalFailure`, never a traceback on the w
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,7 +26,7 @@ from emulator.rng import Randomness
 from emulator.router import Router
 from emulator.spec import Operation
 from emulator.usage_plans import UsagePlan, plan_for
-from emulator.wire import Reply, error_reply, read_body, send_reply
+from emulator.wire import Reply, compact, error_reply, read_body, send_reply
 
 log = logging.getLogger("emulator")
 
@@ -54,6 +55,7 @@ class Pipeline:
         self.finishers = list(finishers)
         self._plan = plan
         self._rate_headers: dict[tuple[str, int], str | None] = {}
+        self._empty_details: dict[tuple[str, int], bool] = {}
 
     def rate_limit_header(self, operation: Operation, status: int) -> str | None:
         """`x-amzn-RateLimit-Limit` for a reply: on 2xx, 400 and 404 always (Amazon: best
@@ -92,6 +94,10 @@ class Pipeline:
             # The change could not be made durable: the client must not believe it was.
             log.exception("could not persist the state after %s %s", call.method, call.raw_path)
             reply = error_reply(InternalFailure())
+        # Emulate mode answers within the model; sandbox mode keeps Amazon's "details": "".
+        if (self.settings.mode == "emulate" and call.operation is not None
+                and reply.status >= 400 and self._details_nonempty(call.operation, reply.status)):
+            reply = _without_empty_details(reply)
         headers = [("x-amzn-RequestId", call.request_id), ("x-amz-rid", self.randomness.rid())]
         if call.operation is not None and reply.status < 500:
             rate = self.rate_limit_header(call.operation, reply.status)
@@ -103,6 +109,14 @@ class Pipeline:
         for observer in self.observers:
             observer(call, reply, elapsed)
         await send_reply(send, reply, headers)
+
+    def _details_nonempty(self, operation: Operation, status: int) -> bool:
+        """Whether the operation's error schema for `status` forbids an empty `details`
+        (A+ Content's does, with minLength 1): then an empty one is left out."""
+        key = (operation.uid, status)
+        if key not in self._empty_details:
+            self._empty_details[key] = _error_details_min_length(operation, status) > 0
+        return self._empty_details[key]
 
     async def _handle(self, call: Call, receive: Receive) -> Reply:
         """Everything between the request line and the reply; raises SpApiError to refuse."""
@@ -124,3 +138,25 @@ class Pipeline:
 def _declares_rate_header(operation: Operation, status: int) -> bool:
     headers = operation.responses.get(str(status), {}).get("headers", {})
     return any(name.lower() == "x-amzn-ratelimit-limit" for name in headers)
+
+
+def _error_details_min_length(operation: Operation, status: int) -> int:
+    model = operation.model
+    schema = operation.responses.get(str(status), {}).get("schema")
+    try:
+        errors = model.deref(model.deref(schema)["properties"]["errors"])  # type: ignore[arg-type]
+        details = model.deref(model.deref(errors["items"])["properties"]["details"])
+    except (KeyError, TypeError):
+        return 0
+    return int(details.get("minLength", 0))
+
+
+def _without_empty_details(reply: Reply) -> Reply:
+    try:
+        body = json.loads(reply.body)
+        for error in body["errors"]:
+            if error.get("details") == "":
+                del error["details"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return reply
+    return Reply(reply.status, compact(body), reply.content_type, reply.headers)
