@@ -12,7 +12,7 @@ then a case that lists no parameters), else 400 "Could not match input arguments
   (d) an answer synthesized from the operation's 2xx schema, deterministic per request + seed.
 Operations Amazon runs in its dynamic sandbox follow the emulate order in both modes, and so
 do unmatched requests to services the sandbox takes from production (RDTs). In
-emulate mode, the cases whose bodies break Amazon's own schemas (25 of 913) are skipped, so
+emulate mode, the cases whose bodies break Amazon's own schemas (26 of 913) are skipped, so
 every answer validates against its model (`--mode sandbox` serves them verbatim).
 """
 
