@@ -24,27 +24,29 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.apis import ApiContext, common
+from emulator.apis.job_listing import JobListing
 from emulator.apis.listings import Renderer, conditions_of
 from emulator.call import Call
 from emulator.errors import InvalidInput, NotFound
 from emulator.feeds import is_processed
-from emulator.paging import TokenRejected
 from emulator.registry import HandlerRegistry
-from emulator.reports.base import DAY, iso_offset
+from emulator.reports.base import iso_offset
 from emulator.state import listings
 from emulator.state.entities import Listing
-from emulator.state.feeds import RETENTION, Feed, FeedBook, FeedError, FeedSpec
+from emulator.state.feeds import Feed, FeedBook, FeedError, FeedSpec
 from emulator.state.store import SellerState
 from emulator.wire import Reply, json_reply
 
 MODEL = "feeds_2021-06-30"
 # getFeeds' filters, in the order Amazon names them when refusing them next to a nextToken:
 # the model's order, reversed (as getReports, models#2414).
-FILTERS = ("createdUntil", "createdSince", "processingStatuses", "pageSize", "marketplaceIds",
-           "feedTypes")
+LISTING = JobListing(
+    "feeds", "feedTypes",
+    ("createdUntil", "createdSince", "processingStatuses", "pageSize", "marketplaceIds",
+     "feedTypes"),
+    type_of=lambda feed: feed.feed_type, id_of=lambda feed: feed.feed_id)
 INVALID_PARAMETERS = "Invalid request parameters"
 INVALID_DOCUMENT = "Invalid feedDocumentId"
-PAGE_LISTING = "feeds"
 
 
 class FeedNotFound(NotFound):
@@ -71,19 +73,6 @@ def render_items(state: SellerState, found: list[Listing], included: list[str],
     """Listings as getListingsItem answers them for one marketplace (processing reports)."""
     renderer = Renderer(state, included)
     return [renderer.item(listing, [market]) for listing in found]
-
-
-def _matches(feed: Feed, filters: dict[str, Any]) -> bool:
-    statuses, markets = filters["statuses"], filters["markets"]
-    return (feed.feed_type in filters["types"]
-            and (not statuses or feed.status in statuses)
-            and (not markets or any(m in markets for m in feed.marketplace_ids))
-            and filters["since"] <= feed.created <= filters["until"])
-
-
-def _optional_time(params: dict[str, Any], name: str) -> float | None:
-    value = params.get(name)
-    return None if value is None else common.parse_time(str(value), name)
 
 
 class FeedsApi:
@@ -162,51 +151,12 @@ class FeedsApi:
 
     async def get_feeds(self, call: Call) -> Reply:
         app_id, seller_id = self._ready(call)
-        params = call.params or {}
-        token = params.get("nextToken")
-        key = f"{app_id}|{seller_id}"
-        if token is not None:
-            filters, cursor = self._resume(call, token, key)
-        else:
-            filters, cursor = self._filters(params), None
-        found = [f for f in self.book.feeds(app_id, seller_id) if _matches(f, filters)]
-        if cursor is not None:
-            found = [f for f in found if (f.created, f.feed_id) < tuple(cursor)]
-        page = found[:filters["size"]]
+        page, token = LISTING.page(self.context, call, app_id, seller_id,
+                                   self.book.feeds(app_id, seller_id))
         body: dict[str, Any] = {"feeds": [feed_json(f) for f in page]}
-        if len(found) > len(page):
-            last = page[-1]
-            # The token carries the filters: Amazon takes nextToken as the only parameter.
-            body["nextToken"] = self.context.page_tokens.issue(
-                PAGE_LISTING, key, {}, {"f": filters, "c": [last.created, last.feed_id]})
+        if token is not None:
+            body["nextToken"] = token
         return json_reply(200, body)
-
-    def _resume(self, call: Call, token: str, key: str) -> tuple[dict[str, Any], list[Any]]:
-        others = [name for name in FILTERS if name in call.query]
-        if others:
-            raise InvalidInput("NextToken cannot be specified with other input parameters",
-                               details="".join(f"{name};" for name in others))
-        try:
-            position = self.context.page_tokens.read(token, PAGE_LISTING, key, {})
-        except TokenRejected as error:
-            raise common.token_error(error) from None
-        return position["f"], position["c"]
-
-    def _filters(self, params: dict[str, Any]) -> dict[str, Any]:
-        types = params.get("feedTypes")
-        if not types:
-            raise InvalidInput("Either feedTypes or nextToken is required.")
-        now = self.context.clock.now()
-        # Feeds are kept 90 days: an earlier createdSince finds nothing more.
-        since = _optional_time(params, "createdSince")
-        since = max(since if since is not None else now - 90 * DAY, now - RETENTION)
-        until = _optional_time(params, "createdUntil")
-        until = now if until is None else until
-        if since > until:
-            raise InvalidInput("createdSince is after createdUntil")
-        return {"types": sorted(types), "statuses": params.get("processingStatuses"),
-                "markets": params.get("marketplaceIds"), "since": since, "until": until,
-                "size": params.get("pageSize", 10)}
 
 
 def install(registry: HandlerRegistry, context: ApiContext) -> None:

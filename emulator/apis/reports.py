@@ -10,21 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.apis import ApiContext, common
+from emulator.apis.job_listing import JobListing
 from emulator.call import Call
 from emulator.errors import AccessDenied, InvalidInput, NotFound
-from emulator.paging import TokenRejected
 from emulator.registry import HandlerRegistry
 from emulator.reports import FAMILIES, RESTRICTED_TYPES, is_known
-from emulator.reports.base import DAY, iso_offset
-from emulator.state.reports import RETENTION, Report, ReportBook, ReportError, ReportSpec, Schedule
+from emulator.reports.base import iso_offset
+from emulator.state.reports import Report, ReportBook, ReportError, ReportSpec, Schedule
 from emulator.wire import Reply, json_reply
 
 MODEL = "reports_2021-06-30"
 # getReports' filters, in the order Amazon names them when refusing them next to a nextToken
 # ("createdUntil;createdSince;pageSize;marketplaceIds;processingStatuses;reportTypes;",
 # models#2414): the model's order, reversed.
-FILTERS = ("createdUntil", "createdSince", "pageSize", "marketplaceIds", "processingStatuses",
-           "reportTypes")
+LISTING = JobListing(
+    "reports", "reportTypes",
+    ("createdUntil", "createdSince", "pageSize", "marketplaceIds", "processingStatuses",
+     "reportTypes"),
+    type_of=lambda report: report.report_type, id_of=lambda report: report.report_id)
 # Amazon's 404 for a report it does not have for this seller (docs#2276, a reportId from
 # createReport looked up too early).
 REPORT_NOT_FOUND = "One or more of the provided ReportRequestIds could not be found."
@@ -138,51 +141,12 @@ class ReportsApi:
 
     async def get_reports(self, call: Call) -> Reply:
         app_id, seller_id = self._ready(call)
-        params = call.params or {}
-        token = params.get("nextToken")
-        key = f"{app_id}|{seller_id}"
-        if token is not None:
-            filters, cursor = self._resume(call, token, key)
-        else:
-            filters, cursor = self._filters(params), None
-        reports = [r for r in self.book.reports(app_id, seller_id) if _matches(r, filters)]
-        if cursor is not None:
-            reports = [r for r in reports if (r.created, r.report_id) < tuple(cursor)]
-        page = reports[:filters["size"]]
+        page, token = LISTING.page(self.context, call, app_id, seller_id,
+                                   self.book.reports(app_id, seller_id))
         body: dict[str, Any] = {"reports": [report_json(r) for r in page]}
-        if len(reports) > len(page):
-            last = page[-1]
-            # The token carries the filters: Amazon takes nextToken as the only parameter.
-            body["nextToken"] = self.context.page_tokens.issue(
-                "reports", key, {}, {"f": filters, "c": [last.created, last.report_id]})
+        if token is not None:
+            body["nextToken"] = token
         return json_reply(200, body)
-
-    def _resume(self, call: Call, token: str, key: str) -> tuple[dict[str, Any], list[Any]]:
-        others = [name for name in FILTERS if name in call.query]
-        if others:
-            raise InvalidInput("NextToken cannot be specified with other input parameters",
-                               details="".join(f"{name};" for name in others))
-        try:
-            position = self.context.page_tokens.read(token, "reports", key, {})
-        except TokenRejected as error:
-            raise common.token_error(error) from None
-        return position["f"], position["c"]
-
-    def _filters(self, params: dict[str, Any]) -> dict[str, Any]:
-        types = params.get("reportTypes")
-        if not types:
-            raise InvalidInput("Either reportTypes or nextToken is required.")
-        now = self.context.clock.now()
-        # Reports are kept 90 days: an earlier createdSince finds nothing more.
-        since = _optional_time(params.get("createdSince"), "createdSince")
-        since = max(since if since is not None else now - 90 * DAY, now - RETENTION)
-        until = _optional_time(params.get("createdUntil"), "createdUntil")
-        until = now if until is None else until
-        if since > until:
-            raise InvalidInput("createdSince is after createdUntil")
-        return {"types": sorted(types), "statuses": params.get("processingStatuses"),
-                "markets": params.get("marketplaceIds"), "since": since, "until": until,
-                "size": params.get("pageSize", 10)}
 
     # -- schedules ------------------------------------------------------------------------
 
@@ -235,14 +199,6 @@ class ReportsApi:
         if document.compression is not None:
             body["compressionAlgorithm"] = document.compression
         return json_reply(200, body)
-
-
-def _matches(report: Report, filters: dict[str, Any]) -> bool:
-    statuses, markets = filters["statuses"], filters["markets"]
-    return (report.report_type in filters["types"]
-            and (not statuses or report.status in statuses)
-            and (not markets or any(m in markets for m in report.marketplace_ids))
-            and filters["since"] <= report.created <= filters["until"])
 
 
 def install(registry: HandlerRegistry, context: ApiContext) -> None:
