@@ -73,24 +73,38 @@ def _access_token(base_url: str) -> dict[str, str]:
     return {"x-amz-access-token": response.json()["access_token"]}
 
 
+def _interleaved(targets: list[tuple[str, dict[str, str]]], seconds: float,
+                 runs: int) -> list[LoadResult]:
+    """Load each target in turn, `runs` rounds, and take each one's median. Taking turns
+    spreads the machine's drift (other processes, heat) over all targets alike, which
+    back-to-back series do not: their ratios moved by 5 points between runs."""
+    for url, headers in targets:
+        wrk(url, connections=32, seconds=min(2.0, seconds), headers=headers)  # warm-up
+    results: list[list[LoadResult]] = [[] for _ in targets]
+    for _ in range(runs):
+        for index, (url, headers) in enumerate(targets):
+            results[index].append(wrk(url, connections=32, seconds=seconds, headers=headers))
+    return [median_of(series) for series in results]
+
+
 def measure(seconds: float, runs: int) -> CoreFigures:
-    port = free_port()
-    with serve(uvicorn_argv("bench.bare_app:app", port), ORDERS_GET, port) as bare:
-        baseline = _loaded(bare.base_url, seconds, runs, {})
     cold_starts = []
-    # The pipeline alone gets a token header of the same size, ignored: both runs then pay
-    # the same HTTP parsing, and the difference is the stages' own cost.
-    same_size = {"x-amz-access-token": "Atza|" + "x" * 352}
     for _ in range(3):
         port = free_port()
         with serve(emulator_argv(port, *BARE_PIPELINE), ORDERS_GET, port) as cold:
             cold_starts.append(cold.first_ok_seconds)
-            if len(cold_starts) == 3:
-                core = _loaded(cold.base_url, seconds, runs, same_size)
-    port = free_port()
-    with serve(emulator_argv(port, *FULL_PIPELINE), "/_emulator/health", port) as emulator:
+    # The pipeline alone gets a token header of the same size, ignored: both emulators then pay
+    # the same HTTP parsing, and the difference is the stages' own cost.
+    same_size = {"x-amz-access-token": "Atza|" + "x" * 352}
+    ports = [free_port() for _ in range(3)]
+    with serve(uvicorn_argv("bench.bare_app:app", ports[0]), ORDERS_GET, ports[0]) as bare, \
+            serve(emulator_argv(ports[1], *BARE_PIPELINE), ORDERS_GET, ports[1]) as core, \
+            serve(emulator_argv(ports[2], *FULL_PIPELINE), "/_emulator/health",
+                  ports[2]) as emulator:
         headers = _access_token(emulator.base_url)
-        full = _loaded(emulator.base_url, seconds, runs, headers)
+        baseline, pipeline, full = _interleaved(
+            [(bare.base_url + ORDERS_GET, {}), (core.base_url + ORDERS_GET, same_size),
+             (emulator.base_url + ORDERS_GET, headers)], seconds, runs)
         unloaded = median_of([
             wrk(emulator.base_url + ORDERS_GET, connections=1, seconds=seconds, headers=headers)
             for _ in range(runs)
@@ -99,7 +113,7 @@ def measure(seconds: float, runs: int) -> CoreFigures:
         validated = _loaded(emulator.base_url, seconds, runs, headers, VALIDATED_GET)
         _use_every_model(emulator.base_url, headers)
         rss_all = emulator.rss_mb()
-    return CoreFigures(baseline, core, full, unloaded, validated, cold_starts, rss, rss_all)
+    return CoreFigures(baseline, pipeline, full, unloaded, validated, cold_starts, rss, rss_all)
 
 
 def _use_every_model(base_url: str, headers: dict[str, str]) -> None:

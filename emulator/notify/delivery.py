@@ -17,20 +17,25 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import boto3
 import httpx
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 from emulator.state.notifications import Delivery, Outbox, SqsQueue
 
+if TYPE_CHECKING:
+    from botocore.exceptions import BotoCoreError, ClientError
+
 log = logging.getLogger("emulator.notify")
 TIMEOUT = 5.0  # seconds for one attempt: connecting plus the answer
-# One attempt is one call: the worker retries, not botocore (its retries would hide attempts).
-_BOTO_CONFIG = Config(connect_timeout=TIMEOUT, read_timeout=TIMEOUT,
-                      retries={"mode": "standard", "total_max_attempts": 1})
+
+
+def _aws_errors() -> tuple[type[ClientError], type[BotoCoreError]]:
+    # boto3 is imported on first delivery to AWS, not at start: it costs 0.1 s of every
+    # emulator's start-up, and most runs never deliver to SQS or EventBridge.
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return ClientError, BotoCoreError
 
 
 def event_source(account_id: str, application_id: str) -> str:
@@ -61,7 +66,8 @@ class Target(Protocol):
 
 
 def _aws_reason(error: Exception) -> str:
-    if isinstance(error, ClientError):
+    client_error, _ = _aws_errors()
+    if isinstance(error, client_error):
         details = error.response.get("Error", {})
         return f"{details.get('Code', 'Error')}: {details.get('Message', str(error))}"
     return f"{type(error).__name__}: {error}"
@@ -73,7 +79,7 @@ class AwsClients:
     emulator signs with placeholders."""
 
     def __init__(self) -> None:
-        self._session = boto3.session.Session()
+        self._session: Any = None
         self._clients: dict[tuple[str, str | None, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -82,13 +88,21 @@ class AwsClients:
         with self._lock:
             found = self._clients.get(key)
             if found is None:
+                import boto3
+                from botocore.config import Config
+
+                if self._session is None:
+                    self._session = boto3.session.Session()
+                # One attempt is one call: the worker retries, not botocore (its retries
+                # would hide attempts from the outbox).
+                config = Config(connect_timeout=TIMEOUT, read_timeout=TIMEOUT,
+                                retries={"mode": "standard", "total_max_attempts": 1})
                 keys: dict[str, str] = {}
                 if self._session.get_credentials() is None:
                     keys = {"aws_access_key_id": "spapi-emulator",
                             "aws_secret_access_key": "spapi-emulator"}
                 found = self._clients[key] = self._session.client(
-                    service, endpoint_url=endpoint, region_name=region, config=_BOTO_CONFIG,
-                    **keys)
+                    service, endpoint_url=endpoint, region_name=region, config=config, **keys)
             return found
 
 
@@ -111,7 +125,7 @@ class SqsTarget:
                     QueueName=self.queue.name,
                     QueueOwnerAWSAccountId=self.queue.account_id)["QueueUrl"]
             sqs.send_message(QueueUrl=self._url, MessageBody=body)
-        except (ClientError, BotoCoreError) as error:
+        except _aws_errors() as error:
             self._url = None  # the queue may come back under another URL
             raise DeliveryError(_aws_reason(error)) from None
 
@@ -135,7 +149,7 @@ class EventBridgeTarget:
         try:
             answer = events.put_events(Entries=[{"Source": self.source,
                                                  "DetailType": detail_type, "Detail": body}])
-        except (ClientError, BotoCoreError) as error:
+        except _aws_errors() as error:
             raise DeliveryError(_aws_reason(error)) from None
         if answer.get("FailedEntryCount"):
             entry = answer["Entries"][0]
