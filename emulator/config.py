@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -12,9 +13,18 @@ Mode = Literal["emulate", "sandbox"]
 MODES: tuple[Mode, ...] = ("emulate", "sandbox")
 Lifecycle = Literal["instant", "fast", "realistic"]
 LIFECYCLES: tuple[Lifecycle, ...] = ("instant", "fast", "realistic")
-# The project's scenario data (apps, sellers, scenarios); a source checkout keeps it beside
-# the package.
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _fixtures() -> Path:
+    """The scenario data (apps, sellers, scenarios): fixtures/ beside the package in a
+    checkout, else the copy an installed wheel puts under <prefix>/share/spapi-emulator/."""
+    checkout = Path(__file__).resolve().parents[1] / "fixtures"
+    if (checkout / "accounts.yaml").is_file():
+        return checkout
+    return Path(sys.prefix) / "share" / "spapi-emulator" / "fixtures"
+
+
+FIXTURES = _fixtures()
 
 
 @dataclass(frozen=True)
