@@ -8,10 +8,17 @@ from datetime import UTC, datetime
 from emulator.call import Call
 from emulator.errors import InvalidInput
 from emulator.paging import TokenRejected
+from emulator.spec import ApiModel
 from emulator.state.store import SellerState, StateStore
 
 INVALID_TOKEN = ("The specified pagination token is invalid or not compatible with the "
                  "provided filters in the request input.")
+
+
+def filter_names(model: ApiModel, operation_id: str, paging: frozenset[str]) -> tuple[str, ...]:
+    """The query parameters of an operation that filter (all but its paging ones)."""
+    operation = next(op for op in model.operations if op.operation_id == operation_id)
+    return tuple(p["name"] for p in operation.parameters_in("query") if p["name"] not in paging)
 
 
 def seller_state(store: StateStore, call: Call) -> SellerState:

@@ -16,9 +16,7 @@ from emulator.apis import ApiContext, common
 from emulator.call import Call
 from emulator.errors import InvalidInput
 from emulator.paging import TokenRejected
-
-DAY = 86400.0
-RETENTION = 90 * DAY
+from emulator.state.jobs import DAY, RETENTION
 
 
 class Job(Protocol):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.apis import ApiContext
-from emulator.apis.common import iso, seller_state
+from emulator.apis.common import filter_names, iso, seller_state
 from emulator.apis.orders_v0 import (
     ADDRESS_STATUSES,
     broken_rule,
@@ -223,9 +223,7 @@ class Orders2026:
         self.tokens: PageTokens = context.page_tokens
         self.queries = OrderQueries()
         model = context.models.models[MODEL]
-        operation = next(op for op in model.operations if op.operation_id == "searchOrders")
-        self.filter_names = tuple(p["name"] for p in operation.parameters_in("query")
-                                  if p["name"] not in _PAGING)
+        self.filter_names = filter_names(model, "searchOrders", _PAGING)
 
     async def search_orders(self, call: Call) -> Reply:
         params = call.params or {}

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from emulator.apis import ApiContext
-from emulator.apis.common import iso, parse_time, seller_state
+from emulator.apis.common import filter_names, iso, parse_time, seller_state
 from emulator.call import Call
 from emulator.errors import InvalidInput, NotFound, SpApiError
 from emulator.paging import PageTokens, TokenRejected
@@ -261,9 +261,7 @@ class OrdersV0:
         self.tokens: PageTokens = context.page_tokens
         self.queries = OrderQueries()
         model = context.models.models[MODEL]
-        operation = next(op for op in model.operations if op.operation_id == "getOrders")
-        self.filter_names = tuple(p["name"] for p in operation.parameters_in("query")
-                                  if p["name"] not in _PAGING)
+        self.filter_names = filter_names(model, "getOrders", _PAGING)
         self.enums = {
             # Amazon's validation names the member singular, in camel case (observed for
             # electronicInvoiceStatus); the allowed values come from the model.

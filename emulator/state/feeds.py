@@ -24,17 +24,19 @@ from emulator.clock import Clock
 from emulator.documents import Document, DocumentStore
 from emulator.feeds import process
 from emulator.feeds.base import FeedInput, Processing, Render
-from emulator.reports.base import DAY, EncodedDocument, type_code
+from emulator.reports.base import EncodedDocument, type_code
 from emulator.rng import Randomness
 from emulator.scheduler import Scheduler
 from emulator.state import listings
+from emulator.state.jobs import (
+    CANCELLED,
+    DISCARDED,
+    IN_PROGRESS,
+    IN_QUEUE,
+    RETENTION,
+)
 from emulator.state.store import StateStore
 
-IN_QUEUE, IN_PROGRESS, DONE, CANCELLED, FATAL = (
-    "IN_QUEUE", "IN_PROGRESS", "DONE", "CANCELLED", "FATAL")
-# Not Amazon's: the status of a feed forgotten by a reset, so queued steps skip it.
-DISCARDED = "DISCARDED"
-RETENTION = 90 * DAY
 INPUT_TYPE_CODE = type_code("FEED_INPUT")
 
 

@@ -38,13 +38,17 @@ from emulator.reports.base import (
 from emulator.reports.settlement import SETTLEMENT_TYPE, closed_periods, next_close
 from emulator.rng import Randomness
 from emulator.scheduler import Scheduler
+from emulator.state.jobs import (
+    CANCELLED,
+    DISCARDED,
+    DONE,
+    FATAL,
+    IN_PROGRESS,
+    IN_QUEUE,
+    RETENTION,
+)
 from emulator.state.store import SellerState, StateStore
 
-IN_QUEUE, IN_PROGRESS, DONE, CANCELLED, FATAL = (
-    "IN_QUEUE", "IN_PROGRESS", "DONE", "CANCELLED", "FATAL")
-# Not Amazon's: the status of a report forgotten by a reset, so queued steps skip it.
-DISCARDED = "DISCARDED"
-RETENTION = 90 * DAY
 # A dated report (orders) asked without dataStartTime covers the 30 days before its end. The
 # model says the default is "now", which would select nothing; Amazon's order reports are
 # documented for ranges up to 30 days, so this is what a developer expects.
