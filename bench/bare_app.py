@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator import spec
-from emulator.sandbox import CaseTable
+from emulator.models import spec
+from emulator.models.sandbox import CaseTable
 
 _MODELS = Path(os.environ["SPAPI_MODELS_DIR"])
 

@@ -60,7 +60,7 @@ def _access_token(base_url: str) -> dict[str, str]:
     """An LWA access token for the default seller, fetched like a client would."""
     import httpx
 
-    from emulator.accounts import Accounts
+    from emulator.auth.accounts import Accounts
     from emulator.config import FIXTURES
 
     accounts = Accounts.load(FIXTURES / "accounts.yaml")
@@ -120,8 +120,9 @@ def _use_every_model(base_url: str, headers: dict[str, str]) -> None:
     """One valid request per operation, so every model's validator and synthesizer exist."""
     import httpx
 
-    from emulator import modelsource, spec
-    from emulator.model_requests import valid_request
+    from emulator.models import source as modelsource
+    from emulator.models import spec
+    from emulator.models.sample_requests import valid_request
 
     models = spec.load(modelsource.locate())
     with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:

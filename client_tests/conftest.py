@@ -1,6 +1,6 @@
 """Real SP-API client libraries, unmodified, against the emulator.
 
-The emulator is the one the package's pytest plugin (emulator/pytest_plugin.py) starts, with
+The emulator is the one the package's pytest plugin (emulator/harness/pytest_plugin.py) starts, with
 Amazon's throttling and instant reports and feeds whatever the environment asks for: the burst
 tests need the first, and nothing here may wait for the second. Each test gets a seller of its
 own from the plugin's `spapi_seller`, so its orders, reports and throttling buckets are its own.
@@ -16,11 +16,11 @@ from collections.abc import Iterator
 import pytest
 
 from client_tests.support import NODE_DIR
-from emulator.cassettes.pytest_config import vcr_cassette_dir, vcr_config  # noqa: F401
+from emulator.business.store import SellerState
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.pytest_plugin import SpApiSeller, models_or_skip, serve
-from emulator.state.store import SellerState
+from emulator.harness.cassettes.pytest_config import vcr_cassette_dir, vcr_config  # noqa: F401
+from emulator.harness.embedded import Running, running
+from emulator.harness.pytest_plugin import SpApiSeller, models_or_skip, serve
 
 MIN_NODE = 20  # @sp-api-sdk's regular expressions use the `v` flag (Node 20+)
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from emulator.embedded import Running
-from emulator.state.entities import Order
-from emulator.state.store import SellerState
+from emulator.business.entities import Order
+from emulator.business.store import SellerState
+from emulator.harness.embedded import Running
 
 NODE_DIR = Path(__file__).resolve().parent / "node"  # package.json and the JS scenarios
 SNIPPETS = Path(__file__).resolve().parent / "snippets"  # the README's code, run as it is

@@ -35,9 +35,9 @@ from spapi.models.tokens_v2021_03_01 import CreateRestrictedDataTokenRequest, Re
 from spapi.rest import ApiException
 
 from client_tests import support
-from emulator.embedded import Running
-from emulator.pytest_plugin import SpApiCredentials, SpApiSeller
-from emulator.state.store import SellerState
+from emulator.business.store import SellerState
+from emulator.harness.embedded import Running
+from emulator.harness.pytest_plugin import SpApiCredentials, SpApiSeller
 
 Make = Callable[..., Any]
 T = TypeVar("T")

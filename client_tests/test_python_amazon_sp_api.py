@@ -17,9 +17,9 @@ from sp_api.base import ReportType, SellingApiRequestThrottledException
 from sp_api.util import load_all_pages, throttle_retry
 
 from client_tests import support
-from emulator.embedded import Running
-from emulator.pytest_plugin import SpApiSeller
-from emulator.state.store import SellerState
+from emulator.business.store import SellerState
+from emulator.harness.embedded import Running
+from emulator.harness.pytest_plugin import SpApiSeller
 
 Make = Callable[..., Any]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from client_tests.support import NODE_DIR, SNIPPETS, US
-from emulator.embedded import Running
+from emulator.harness.embedded import Running
 
 README_ADDRESS = "127.0.0.1:8000"
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
-from emulator.sandbox import Case, json_equal
-from emulator.schemas import validator_for
-from emulator.spec import Operation
+from emulator.models.sandbox import Case, json_equal
+from emulator.models.schemas import validator_for
+from emulator.models.spec import Operation
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 

@@ -33,10 +33,10 @@ from contracts.harness import (
     models_dir,
     parse_target,
 )
-from emulator.cassettes.pytest_config import cassette_dir, recording_config
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.proxy.upstream import LWA_PATH
+from emulator.harness.cassettes.pytest_config import cassette_dir, recording_config
+from emulator.harness.embedded import Running, running
+from emulator.harness.proxy.upstream import LWA_PATH
 
 MARKERS = {
     "sandbox_verified": "must pass against Amazon's sandbox and the emulator",

@@ -10,7 +10,7 @@ import httpx
 
 from contracts.assertions import assert_matches_model
 from contracts.harness import Api, load_models
-from emulator.model_requests import ModelRequest
+from emulator.models.sample_requests import ModelRequest
 
 MARKETPLACE_US = "ATVPDKIKX0DER"
 REPORTS = "/reports/2021-06-30"

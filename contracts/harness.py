@@ -20,20 +20,21 @@ from urllib.parse import unquote, urlsplit
 import httpx
 import pytest
 
-from emulator import modelsource, spec
-from emulator.accounts import Accounts
-from emulator.auth import grantless_scope
+from emulator.auth.accounts import Accounts
+from emulator.auth.stage import grantless_scope
 from emulator.config import FIXTURES
-from emulator.model_requests import ModelRequest
-from emulator.proxy.upstream import (
+from emulator.harness.proxy.upstream import (
     AMAZON_LWA,
     LWA_PATH,
     REGIONS,
     production_endpoint,
     sandbox_endpoint,
 )
-from emulator.restricted import restriction
-from emulator.spec import Operation
+from emulator.models import source as modelsource
+from emulator.models import spec
+from emulator.models.restricted import restriction
+from emulator.models.sample_requests import ModelRequest
+from emulator.models.spec import Operation
 
 ENV_CREDENTIALS = ("LWA_CLIENT_ID", "LWA_CLIENT_SECRET", "LWA_REFRESH_TOKEN")
 # What Amazon asks every client to send ("AppName/Version (Language=...; Platform=...)").

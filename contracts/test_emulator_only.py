@@ -9,7 +9,7 @@ import pytest
 from contracts.assertions import assert_envelope, assert_request_id
 from contracts.flows import MARKETPLACE_US, REPORTS, call, report_lifecycle
 from contracts.harness import Api, Target, load_models
-from emulator.model_requests import ModelRequest
+from emulator.models.sample_requests import ModelRequest
 
 pytestmark = pytest.mark.emulator_only
 

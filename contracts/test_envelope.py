@@ -9,8 +9,8 @@ import pytest
 from contracts import harness
 from contracts.assertions import assert_envelope, assert_request_id
 from contracts.harness import COULD_NOT_MATCH, UNMATCHED_GET_ORDERS, Api, load_models
-from emulator.model_requests import ModelRequest, case_request
-from emulator.sandbox import CaseTable
+from emulator.models.sample_requests import ModelRequest, case_request
+from emulator.models.sandbox import CaseTable
 
 pytestmark = pytest.mark.sandbox_verified
 

@@ -19,10 +19,10 @@ from contracts.assertions import (
     schema_error,
 )
 from contracts.harness import Api, load_models
-from emulator.errors import CouldNotMatch
-from emulator.model_requests import valid_request
-from emulator.sandbox import CaseTable
-from emulator.spec import Operation
+from emulator.gateway.errors import CouldNotMatch
+from emulator.models.sample_requests import valid_request
+from emulator.models.sandbox import CaseTable
+from emulator.models.spec import Operation
 
 OPERATIONS = {op.uid: op for op in load_models().operations}
 

@@ -12,7 +12,7 @@ import pytest
 from contracts.assertions import assert_envelope
 from contracts.flows import MARKETPLACE_US, call, report_lifecycle
 from contracts.harness import Api
-from emulator.model_requests import ModelRequest
+from emulator.models.sample_requests import ModelRequest
 
 TEST_CASE_200 = "TEST_CASE_200"
 

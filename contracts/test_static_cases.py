@@ -26,9 +26,9 @@ from contracts.assertions import (
     first_schema_error,
 )
 from contracts.harness import Api, load_models
-from emulator.model_requests import case_request
-from emulator.sandbox import Case, CaseTable
-from emulator.spec import Operation
+from emulator.models.sample_requests import case_request
+from emulator.models.sandbox import Case, CaseTable
+from emulator.models.spec import Operation
 
 OPERATIONS = {op.uid: op for op in load_models().operations}
 

@@ -14,38 +14,37 @@ import gc
 
 from starlette.types import Receive, Scope, Send
 
-from emulator import spec
-from emulator.accounts import Accounts
-from emulator.answer import Answerer
-from emulator.apis import ApiContext, install_all
-from emulator.auth import Authenticator
-from emulator.call import Call
-from emulator.clock import Clock
+from emulator.auth.accounts import Accounts
+from emulator.auth.consent import consent_app
+from emulator.auth.lwa import lwa_app
+from emulator.auth.stage import Authenticator
+from emulator.auth.tokens import TokenStore
+from emulator.business import scenario as scenarios
+from emulator.business.persistence import StateFile
+from emulator.business.store import StateStore
 from emulator.config import Settings
-from emulator.consent import consent_app
-from emulator.control import ControlContext, control_app
-from emulator.documents import PATH_PREFIX as DOCUMENTS_PREFIX
-from emulator.documents import DocumentStore
-from emulator.events import EventBus
-from emulator.faults import Faults
-from emulator.journal import Journal
-from emulator.lwa import lwa_app
-from emulator.notify import Notifier
-from emulator.paging import PageTokens
-from emulator.pipeline import Pipeline
-from emulator.registry import HandlerRegistry
-from emulator.rng import Randomness
-from emulator.router import Router
-from emulator.s3 import DocumentEndpoint
-from emulator.scheduler import Scheduler
-from emulator.stages import FaultStage, ThrottleStage
-from emulator.state import scenario as scenarios
-from emulator.state.persistence import StateFile
-from emulator.state.store import StateStore
-from emulator.throttle import ThrottleMode, Throttler
-from emulator.tokens import TokenStore
-from emulator.validation import RequestValidator
-from emulator.wire import Reply
+from emulator.control.plane import ControlContext, control_app
+from emulator.families import ApiContext, install_all
+from emulator.gateway.answer import Answerer
+from emulator.gateway.call import Call
+from emulator.gateway.pipeline import Pipeline
+from emulator.gateway.registry import HandlerRegistry
+from emulator.gateway.router import Router
+from emulator.gateway.s3 import DocumentEndpoint
+from emulator.gateway.stages import FaultStage, ThrottleStage
+from emulator.gateway.validation import RequestValidator
+from emulator.gateway.wire import Reply
+from emulator.models import spec
+from emulator.runtime.clock import Clock
+from emulator.runtime.documents import PATH_PREFIX as DOCUMENTS_PREFIX
+from emulator.runtime.documents import DocumentStore
+from emulator.runtime.events import EventBus
+from emulator.runtime.faults import Faults
+from emulator.runtime.journal import Journal
+from emulator.runtime.paging import PageTokens
+from emulator.runtime.rng import Randomness
+from emulator.runtime.scheduler import Scheduler
+from emulator.runtime.throttle import ThrottleMode, Throttler
 
 CONTROL_PREFIX = "/_emulator"
 LWA_TOKEN_PATH = "/auth/o2/token"
@@ -77,20 +76,19 @@ class EmulatorApp:
         self.documents = DocumentStore(self.clock, self.randomness, settings.base_url)
         self.document_endpoint = DocumentEndpoint(self.documents, self.randomness)
         self.store.reset_listeners.append(self.documents.clear)
-        # Events of the state become notification messages: outbox, SQS, EventBridge, webhook.
-        self.notifier = Notifier(settings, self.clock, self.scheduler, self.store, self.accounts)
-        self.notifier.attach(self.events)
-        self.store.reset_listeners.append(self.notifier.forget_state)
 
         self.router = Router(self.models.operations)
         self.validator = RequestValidator(self.models)
         self.handlers = HandlerRegistry(op.uid for op in self.models.operations)
-        self.families = install_all(self.handlers, ApiContext(
+        family_context = ApiContext(
             settings=settings, models=self.models, router=self.router, store=self.store,
             page_tokens=self.page_tokens, clock=self.clock, accounts=self.accounts,
             tokens=self.tokens, events=self.events, scheduler=self.scheduler,
-            documents=self.documents, notifier=self.notifier,
-        ))
+            documents=self.documents,
+        )
+        # Every package of emulator/families/ registers its handlers (and control routes).
+        self.families = install_all(self.handlers, family_context)
+        self._on_shutdown = family_context.on_shutdown
         self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness)
         stages = [
             Authenticator(settings, self.accounts, self.tokens, self.clock),
@@ -106,9 +104,10 @@ class EmulatorApp:
         self.consent = consent_app(self.accounts, self.tokens, settings)
         self.control = control_app(ControlContext(
             models=self.models, accounts=self.accounts, clock=self.clock, faults=self.faults,
-            journal=self.journal, store=self.store, notifications=self.notifier.outbox,
+            journal=self.journal, store=self.store,
             scenarios_dir=settings.scenario_file.parent, scale=settings.scale,
-        ))
+        ), family_context.control)
+        self.control_extensions = family_context.control
 
     def _record(self, call: Call, reply: Reply, elapsed: float) -> None:
         principal = call.principal
@@ -147,7 +146,8 @@ class EmulatorApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.scheduler.stop()
-                self.notifier.close()
+                for hook in self._on_shutdown:
+                    hook()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

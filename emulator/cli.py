@@ -4,7 +4,7 @@
                            [--auth strict|open|none] [--throttle amazon|sandbox|off|scale:N] ...
     spapi-emulator models [--dir DIR]      download Amazon's models at the pinned commit
     spapi-emulator credentials             ready-to-paste client settings for the default seller
-    spapi-emulator proxy|replay|cassettes  the contract tools (emulator/contract_cli.py)
+    spapi-emulator proxy|replay|cassettes  the contract tools (emulator/harness/commands.py)
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from emulator import __version__, contract_cli, modelsource
-from emulator.accounts import AUTH_MODES, Accounts, AccountsError
-from emulator.config import FIXTURES, LIFECYCLES, MODES, Settings
-from emulator.faults import FaultRuleError, Faults
-from emulator.rng import Randomness
-from emulator.state import scenario as scenarios
-from emulator.state.persistence import StateFile
-from emulator.throttle import ThrottleMode
+from emulator import __version__
+from emulator.auth.accounts import Accounts, AccountsError
+from emulator.business import scenario as scenarios
+from emulator.business.persistence import StateFile
+from emulator.config import AUTH_MODES, FIXTURES, LIFECYCLES, MODES, Settings
+from emulator.harness import commands as contract_cli
+from emulator.models import source as modelsource
+from emulator.runtime.faults import FaultRuleError, Faults
+from emulator.runtime.rng import Randomness
+from emulator.runtime.throttle import ThrottleMode
 
 COMMANDS = ("serve", "models", "credentials", *contract_cli.COMMANDS)
 

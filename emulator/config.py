@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from emulator.accounts import AuthMode
-
+# How LWA and the token stage treat credentials (see README, "Authentication").
+AuthMode = Literal["strict", "open", "none"]
+AUTH_MODES: tuple[AuthMode, ...] = ("strict", "open", "none")
 Mode = Literal["emulate", "sandbox"]
 MODES: tuple[Mode, ...] = ("emulate", "sandbox")
 Lifecycle = Literal["instant", "fast", "realistic"]

@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator import spec
-from emulator.auth import grantless_scope
+from emulator.auth.stage import grantless_scope
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.registry import Handler
-from emulator.restricted import restriction
+from emulator.gateway.registry import Handler
+from emulator.harness.embedded import Running, running
+from emulator.models import spec
+from emulator.models.restricted import restriction
 
 _DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "shared" / "spapi-models"
 

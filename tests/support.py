@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from emulator.schemas import validator_for
-from emulator.spec import ModelSet
+from emulator.models.schemas import validator_for
+from emulator.models.spec import ModelSet
 
 
 def valid_body(models: ModelSet, uid: str, response: httpx.Response) -> Any:

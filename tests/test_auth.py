@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator.auth import NOTIFICATIONS_SCOPE, ROTATION_SCOPE
+from emulator.auth.stage import NOTIFICATIONS_SCOPE, ROTATION_SCOPE
 from emulator.config import Settings
-from emulator.embedded import Running, running
+from emulator.harness.embedded import Running, running
 from tests.conftest import TokenSource
 
 ORDERS = "/orders/v0/orders"

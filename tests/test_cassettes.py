@@ -14,10 +14,11 @@ import vcr
 import yaml
 from vcr.request import Request
 
-from emulator import contract_cli
-from emulator.cassettes.drift import DriftChecker
-from emulator.cassettes.pytest_config import CASSETTES, cassette_dir, recording_config
-from emulator.cassettes.scrub import (
+from emulator.config import FIXTURES
+from emulator.harness import commands as contract_cli
+from emulator.harness.cassettes.drift import DriftChecker
+from emulator.harness.cassettes.pytest_config import CASSETTES, cassette_dir, recording_config
+from emulator.harness.cassettes.scrub import (
     EMAIL,
     PLACEHOLDER,
     find_secrets,
@@ -25,10 +26,9 @@ from emulator.cassettes.scrub import (
     scrub_request,
     scrub_response,
 )
-from emulator.cassettes.store import load_all, load_cassette
-from emulator.config import FIXTURES
-from emulator.embedded import Running
-from emulator.spec import ModelSet
+from emulator.harness.cassettes.store import load_all, load_cassette
+from emulator.harness.embedded import Running
+from emulator.models.spec import ModelSet
 from tests.conftest import TokenSource
 
 SECRET = "amzn1.oa2-cs.v1.ab2b8a22755c4913700a8b79bab67fcb6d8543777b26f3ef81ac840e4b874229"

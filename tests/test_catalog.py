@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.embedded import Running
-from emulator.state import catalog as catalog_rules
-from emulator.state.entities import CatalogItem
+from emulator.business import catalog as catalog_rules
+from emulator.business.entities import CatalogItem
+from emulator.harness.embedded import Running
 from tests.test_listings import US, Api, checked, new_listing, own_emulator, seller_client
 
 MODEL = "catalogItems_2022-04-01"

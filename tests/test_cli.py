@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from emulator.modelsource import ENV_VAR
+from emulator.models.source import ENV_VAR
 
 
 def _run(*args: str, env: dict[str, str] | None = None,

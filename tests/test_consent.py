@@ -18,9 +18,9 @@ import httpx
 import pytest
 import yaml
 
-from emulator.accounts import App, Seller
+from emulator.auth.accounts import App, Seller
 from emulator.config import Settings
-from emulator.embedded import Running, running
+from emulator.harness.embedded import Running, running
 
 CONSENT = "/apps/authorize/consent"
 CONFIRM = "/apps/authorize/confirm"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 from starlette.routing import Route
 
-from emulator.auth import NOTIFICATIONS_SCOPE
-from emulator.control_spec import control_openapi
-from emulator.embedded import Running
+from emulator.auth.stage import NOTIFICATIONS_SCOPE
+from emulator.control.openapi import control_openapi
+from emulator.harness.embedded import Running
 from tests.conftest import TokenSource
 
 
@@ -48,7 +48,7 @@ def test_clock(anonymous: httpx.Client) -> None:
 
 def test_openapi_describes_every_route(anonymous: httpx.Client, emulator: Running) -> None:
     document = anonymous.get("/_emulator/openapi.json").json()
-    assert document == control_openapi()
+    assert document == control_openapi(emulator.app.control_extensions.paths)
     described = {(path, method.upper()) for path, item in document["paths"].items()
                  for method in item}
     served = {(route.path, method) for route in emulator.app.control.app.routes

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.faults import FaultRuleError, Faults
-from emulator.rng import Randomness
+from emulator.harness.embedded import Running, running
+from emulator.runtime.faults import FaultRuleError, Faults
+from emulator.runtime.rng import Randomness
 from tests.conftest import TokenSource
 
 ORDERS = "/orders/v0/orders"

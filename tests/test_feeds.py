@@ -21,11 +21,11 @@ import httpx
 import pytest
 
 from emulator.app import EmulatorApp
+from emulator.business.store import SellerState
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.events import FEED_FINISHED, Event
-from emulator.schemas import validator_for
-from emulator.state.store import SellerState
+from emulator.harness.embedded import Running, running
+from emulator.models.schemas import validator_for
+from emulator.runtime.events import FEED_FINISHED, Event
 from tests.conftest import TokenSource
 
 BASE = "/feeds/2021-06-30"

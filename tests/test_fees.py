@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.embedded import Running
-from emulator.state import fees
-from emulator.state.entities import Listing
+from emulator.business import fees
+from emulator.business.entities import Listing
+from emulator.harness.embedded import Running
 from tests.test_listings import CA, US, Api, checked
 
 MODEL = "productFeesV0"

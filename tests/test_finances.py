@@ -11,14 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.apis.common import INVALID_TOKEN
+from emulator.business import fees
+from emulator.business.entities import Order
+from emulator.business.store import SellerState
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.spec import ModelSet
-from emulator.state import fees
-from emulator.state import orders as order_rules
-from emulator.state.entities import Order
-from emulator.state.store import SellerState
+from emulator.families.common import INVALID_TOKEN
+from emulator.families.orders import rules as order_rules
+from emulator.harness.embedded import Running, running
+from emulator.models.spec import ModelSet
 from tests.conftest import TokenSource
 from tests.support import iso, valid_body
 

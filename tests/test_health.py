@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from emulator.modelsource import PINNED_COMMIT
+from emulator.models.source import PINNED_COMMIT
 
 
 def test_health_reports_the_models(anonymous: httpx.Client) -> None:

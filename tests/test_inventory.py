@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import events
-from emulator.apis.common import INVALID_TOKEN
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.spec import ModelSet
+from emulator.families.common import INVALID_TOKEN
+from emulator.harness.embedded import Running, running
+from emulator.models.spec import ModelSet
+from emulator.runtime import events
 from tests.conftest import TokenSource
 from tests.support import iso, valid_body
 

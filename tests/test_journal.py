@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 
 from emulator.config import Settings
-from emulator.embedded import Running, running
+from emulator.harness.embedded import Running, running
 from tests.conftest import TokenSource
 
 ORDERS = "/orders/v0/orders"

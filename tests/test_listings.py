@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import events
+from emulator.business.entities import Listing
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.events import Event
-from emulator.schemas import validator_for
-from emulator.state.entities import Listing
+from emulator.harness.embedded import Running, running
+from emulator.models.schemas import validator_for
+from emulator.runtime import events
+from emulator.runtime.events import Event
 from tests.conftest import TokenSource
 
 US, CA, MX = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from jsonschema import Draft7Validator
 
-from emulator.embedded import Running
-from emulator.events import LISTING_CHANGED, PRICE_CHANGED, Event
-from emulator.state.store import SellerState
+from emulator.business.store import SellerState
+from emulator.harness.embedded import Running
+from emulator.runtime.events import LISTING_CHANGED, PRICE_CHANGED, Event
 from tests.conftest import TokenSource
 from tests.test_feeds import (
     JSON_TYPE,

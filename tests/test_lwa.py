@@ -19,9 +19,9 @@ import httpx
 import pytest
 import yaml
 
-from emulator.accounts import App, Seller
+from emulator.auth.accounts import App, Seller
 from emulator.config import Settings
-from emulator.embedded import Running, running
+from emulator.harness.embedded import Running, running
 
 TOKEN_PATH = "/auth/o2/token"
 FORM = "application/x-www-form-urlencoded;charset=UTF-8"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from connexion.spec import Swagger2Specification
 
-from emulator.spec import ModelSet
+from emulator.models.spec import ModelSet
 
 
 def test_every_patched_model_is_valid_swagger(models: ModelSet) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator import modelsource
+from emulator.models import source as modelsource
 
 
 def _archive(models_dir: Path, tamper: bool = False) -> bytes:

@@ -7,11 +7,11 @@ from pathlib import Path
 import httpx
 
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.model_requests import case_request, valid_request
-from emulator.sandbox import CaseTable
-from emulator.spec import ModelSet, Operation
-from emulator.wire import json_reply
+from emulator.gateway.wire import json_reply
+from emulator.harness.embedded import Running, running
+from emulator.models.sample_requests import case_request, valid_request
+from emulator.models.sandbox import CaseTable
+from emulator.models.spec import ModelSet, Operation
 from tests.conftest import TokenSource, handler_swapped
 
 COULD_NOT_MATCH = {

@@ -21,8 +21,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from emulator.config import Settings
-from emulator.embedded import running
-from emulator.notify import RetryPolicy
+from emulator.families.notifications.delivery import RetryPolicy
+from emulator.harness.embedded import running
 from tests.test_listings import Api, some_listing
 from tests.test_notifications import (
     Notifications,
@@ -126,7 +126,7 @@ def api(models_dir: Path, moto_url: str, webhook: Webhook) -> Iterator[Notificat
 
 @pytest.fixture
 def fast_retries(api: Notifications) -> Iterator[None]:
-    deliverer = api.server.app.notifier.deliverer
+    deliverer = api.server.app.families["notifications"].deliverer
     deliverer.policy, before = FAST, deliverer.policy
     yield
     deliverer.policy = before
@@ -224,8 +224,8 @@ def test_an_endpoint_that_is_down_is_retried_until_it_is_up(models_dir: Path) ->
     url = f"http://127.0.0.1:{port}"
     with running(Settings(models_dir=models_dir, port=0, throttle="off", scale=10,
                           sqs_endpoint=url)) as server:
-        server.app.notifier.deliverer.policy = RetryPolicy(attempts=60, first_delay=0.05,
-                                                           max_delay=0.2)
+        server.app.families["notifications"].deliverer.policy = RetryPolicy(
+            attempts=60, first_delay=0.05, max_delay=0.2)
         api = notifications_on(server)
         destination_id = api.sqs_destination(f"arn:aws:sqs:{REGION}:{ACCOUNT}:late")
         api.subscribed("ORDER_CHANGE", destination_id)

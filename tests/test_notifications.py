@@ -19,9 +19,9 @@ import jsonschema
 import pytest
 
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.events import FEED_FINISHED, REPORT_FINISHED, Event
-from emulator.state import orders as order_rules
+from emulator.families.orders import rules as order_rules
+from emulator.harness.embedded import Running, running
+from emulator.runtime.events import FEED_FINISHED, REPORT_FINISHED, Event
 from tests.test_listings import Api, checked, offer, seller_client, some_listing
 
 BASE = "/notifications/v1"

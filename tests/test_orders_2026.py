@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
+from emulator.business.entities import Order, money_str
+from emulator.business.store import SellerState
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.state.entities import Order, money_str
-from emulator.state.store import SellerState
+from emulator.harness.embedded import Running, running
 from tests.conftest import TokenSource
 from tests.test_orders_v0 import (
     CA,

@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import events
+from emulator.business.entities import Order, money_str
+from emulator.business.store import SellerState
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.events import Event
-from emulator.schemas import validator_for
-from emulator.state.entities import Order, money_str
-from emulator.state.store import SellerState
+from emulator.harness.embedded import Running, running
+from emulator.models.schemas import validator_for
+from emulator.runtime import events
+from emulator.runtime.events import Event
 from tests.conftest import TokenSource
 
 ORDERS = "/orders/v0/orders"

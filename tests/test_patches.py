@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from emulator import patches, spec
+from emulator.models import patches, spec
 
 
 def _model_file(models_dir: Path, name: str) -> Path:

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.embedded import Running
-from emulator.state.entities import Listing
+from emulator.business.entities import Listing
+from emulator.harness.embedded import Running
 from tests.test_listings import (
     CA,
     US,

@@ -17,19 +17,19 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import contract_cli
-from emulator.embedded import Running
-from emulator.proxy.checks import (
+from emulator.gateway.wire import json_reply
+from emulator.harness import commands as contract_cli
+from emulator.harness.embedded import Running
+from emulator.harness.proxy.checks import (
     is_envelope,
     lwa_answer_problems,
     response_findings,
     user_agent_finding,
 )
-from emulator.proxy.kinds import KINDS
-from emulator.proxy.runner import ProxySettings, RunningProxy, running_proxy
-from emulator.proxy.upstream import resolve
-from emulator.spec import ModelSet
-from emulator.wire import json_reply
+from emulator.harness.proxy.kinds import KINDS
+from emulator.harness.proxy.runner import ProxySettings, RunningProxy, running_proxy
+from emulator.harness.proxy.upstream import resolve
+from emulator.models.spec import ModelSet
 from tests.conftest import TokenSource, handler_swapped
 
 AGENT = "MySellingTool/2.0 (Language=Python/3.11; Platform=Linux)"
@@ -295,9 +295,9 @@ def test_upstreams_are_named_or_urls() -> None:
 
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
-    """`python -m emulator.contract_cli proxy ...` on a free port; returns it and its URL."""
+    """`python -m emulator.harness.commands proxy ...` on a free port; returns it and its URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator.contract_cli", "proxy", "--port", "0", *args],
+        [sys.executable, "-m", "emulator.harness.commands", "proxy", "--port", "0", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     assert process.stderr is not None
     line = process.stderr.readline()

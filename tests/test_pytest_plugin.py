@@ -1,4 +1,4 @@
-"""The pytest plugin shipped with the package (emulator/pytest_plugin.py, entry point
+"""The pytest plugin shipped with the package (emulator/harness/pytest_plugin.py, entry point
 `pytest11`): inner pytest runs (pytester) that use its fixtures the way an application's test
 suite would, with the plugin found through its entry point alone."""
 
@@ -29,7 +29,7 @@ def _models(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_entry_point_names_the_plugin() -> None:
     found = {e.name: e.value for e in entry_points(group="pytest11")}
-    assert found.get("spapi_emulator") == "emulator.pytest_plugin"
+    assert found.get("spapi_emulator") == "emulator.harness.pytest_plugin"
 
 
 def test_the_readme_example_passes_as_printed(pytester: pytest.Pytester) -> None:
@@ -170,7 +170,7 @@ def test_client_fixtures_skip_when_the_library_is_missing(
 
 def test_loading_the_plugin_imports_neither_server_nor_clients() -> None:
     # Loaded by every pytest run in an environment with the package: it must stay cheap.
-    probe = ("import sys, emulator.pytest_plugin; "
+    probe = ("import sys, emulator.harness.pytest_plugin; "
              "print(sorted(m for m in ('connexion', 'uvicorn', 'sp_api', 'spapi') "
              "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from emulator.embedded import Running
+from emulator.harness.embedded import Running
 from tests.conftest import TokenSource
 
 RDT_PATH = "/tokens/2021-03-01/restrictedDataToken"

@@ -14,9 +14,9 @@ import httpx
 import pytest
 import yaml
 
-from emulator import contract_cli
 from emulator.config import FIXTURES
-from emulator.replay import running_replay
+from emulator.harness import commands as contract_cli
+from emulator.harness.replay import running_replay
 
 RECORDED = "http://127.0.0.1:41234"
 COMMITTED = FIXTURES / "cassettes" / "contracts" / "emulator"
@@ -123,7 +123,8 @@ def test_committed_cassettes_replay_a_whole_flow() -> None:
 
 def test_replay_command_serves_until_a_signal(tmp_path: Path, cassettes: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator.contract_cli", "replay", str(cassettes), "--port", "0"],
+        [sys.executable, "-m", "emulator.harness.commands", "replay", str(cassettes),
+         "--port", "0"],
         stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     line = process.stderr.readline()

@@ -19,10 +19,10 @@ import httpx
 import jsonschema
 import pytest
 
+from emulator.business.entities import money_str
+from emulator.business.store import SellerState
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.state.entities import money_str
-from emulator.state.store import SellerState
+from emulator.harness.embedded import Running, running
 from tests.conftest import TokenSource
 from tests.test_reports import BASE, CA, JP, MX, US, Reports, iso, reports_of, seller_token
 

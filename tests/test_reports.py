@@ -19,10 +19,10 @@ import pytest
 
 from emulator.app import EmulatorApp
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.events import REPORT_FINISHED, Event
-from emulator.schemas import validator_for
-from emulator.state import finances
+from emulator.families.finances import ledger as finances
+from emulator.harness.embedded import Running, running
+from emulator.models.schemas import validator_for
+from emulator.runtime.events import REPORT_FINISHED, Event
 from tests.conftest import TokenSource
 
 BASE = "/reports/2021-06-30"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from emulator.router import Router
-from emulator.spec import ModelSet
+from emulator.gateway.router import Router
+from emulator.models.spec import ModelSet
 from tests.conftest import handler_swapped
 
 ACCESS_DENIED = {

@@ -7,9 +7,9 @@ import json
 
 import httpx
 
-from emulator.model_requests import case_request
-from emulator.sandbox import CaseTable, json_equal
-from emulator.spec import ModelSet
+from emulator.models.sample_requests import case_request
+from emulator.models.sandbox import CaseTable, json_equal
+from emulator.models.spec import ModelSet
 from tests.conftest import TokenSource
 
 # Cases no request can reach, because an earlier case of the same operation lists exactly the

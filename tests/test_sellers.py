@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 
-from emulator.accounts import Seller
+from emulator.auth.accounts import Seller
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.spec import ModelSet
+from emulator.harness.embedded import Running, running
+from emulator.models.spec import ModelSet
 from tests.support import valid_body
 
 PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"

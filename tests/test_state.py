@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from emulator.business import scenario as scenarios
 from emulator.config import FIXTURES, Settings
-from emulator.embedded import Running, running
-from emulator.state import scenario as scenarios
+from emulator.harness.embedded import Running, running
 
 SELLER = "AUJZDE8GXD6NCF"  # the first seller of fixtures/accounts.yaml
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import httpx
 
-from emulator.embedded import Running
-from emulator.model_requests import valid_request
-from emulator.schemas import validator_for
-from emulator.spec import ModelSet
+from emulator.harness.embedded import Running
+from emulator.models.sample_requests import valid_request
+from emulator.models.schemas import validator_for
+from emulator.models.spec import ModelSet
 from tests.conftest import TokenSource
 
 

@@ -1,4 +1,4 @@
-"""Tests for emulator.synth: every synthesized value must validate against Amazon's models.
+"""Tests for emulator.models.synth: every synthesized value must validate against Amazon's models.
 
 The model-wide tests read the models from SPAPI_MODELS_DIR (default /work/shared/spapi-models)
 and are skipped when it is absent; the unit tests use small in-memory models.
@@ -23,9 +23,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator import spec
-from emulator.schemas import format_checker, validator_for
-from emulator.synth import Synthesizer
+from emulator.models import spec
+from emulator.models.schemas import format_checker, validator_for
+from emulator.models.synth import Synthesizer
 
 MODELS_DIR = Path(os.environ.get("SPAPI_MODELS_DIR", "/work/shared/spapi-models"))
 SEEDS = (0, 1, 2)
@@ -212,8 +212,8 @@ def test_same_seed_gives_identical_output_across_processes(model_set: spec.Model
     script = (
         "import json, random, sys\n"
         "from pathlib import Path\n"
-        "from emulator import spec\n"
-        "from emulator.synth import Synthesizer\n"
+        "from emulator.models import spec\n"
+        "from emulator.models.synth import Synthesizer\n"
         "ms = spec.load(Path(sys.argv[1]))\n"
         "op = ms.find('ordersV0', 'getOrders')[0]\n"
         "value = Synthesizer(op.model).value(op.responses['200']['schema'], random.Random(42))\n"

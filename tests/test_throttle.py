@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from emulator.config import Settings
-from emulator.embedded import Running, running
-from emulator.spec import ModelSet
-from emulator.throttle import ThrottleMode
-from emulator.usage_plans import DEFAULT_PLAN, plan_for
+from emulator.harness.embedded import Running, running
+from emulator.models.spec import ModelSet
+from emulator.models.usage_plans import DEFAULT_PLAN, plan_for
+from emulator.runtime.throttle import ThrottleMode
 from tests.conftest import TokenSource
 
 ORDERS = "/orders/v0/orders"  # getOrders: rate 0.0167/s, burst 20

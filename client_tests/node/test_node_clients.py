@@ -18,9 +18,9 @@ import pytest
 
 from client_tests import support
 from client_tests.support import NODE_DIR
-from emulator.embedded import Running
-from emulator.pytest_plugin import SpApiCredentials, SpApiSeller
-from emulator.state.store import SellerState
+from emulator.business.store import SellerState
+from emulator.harness.embedded import Running
+from emulator.harness.pytest_plugin import SpApiCredentials, SpApiSeller
 
 CLIENTS = [pytest.param("amazon_sp_api", id="amazon-sp-api"),
            pytest.param("sp_api_sdk", id="sp-api-sdk")]

@@ -1,0 +1,444 @@
+"""Generates one seller's business from a scenario shape and a seeded random source.
+
+Faker makes the people, places and brands, once per seller, into small pools; everything
+else is drawn from the seeded `random.Random` directly, which keeps 100k orders to a few
+seconds. The same seed, scenario and seller always give the same records, in the same order.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+from functools import cache
+
+from faker import Faker
+
+from emulator.auth.accounts import Seller
+from emulator.business.entities import (
+    Address,
+    CatalogItem,
+    Inventory,
+    Listing,
+    ListingIssue,
+    Order,
+    OrderItem,
+    Shipment,
+)
+from emulator.business.marketplaces import MARKETPLACES, Marketplace
+from emulator.business.scenario import SellerShape
+
+DAY = 86400.0
+UPPER_ALNUM = string.ascii_uppercase + string.digits
+
+# Product categories: (product type, website display group, browse path, nouns, price range
+# in USD cents, weight range in pounds).
+Category = tuple[str, str, str, tuple[str, ...], tuple[int, int], tuple[float, float]]
+CATEGORIES: tuple[Category, ...] = (
+    ("HOME_BED_AND_BATH", "home_display_on_website", "Home & Kitchen > Bedding > Sheets",
+     ("Sheet Set", "Duvet Cover", "Bath Towel Set", "Pillowcase Pair"), (1999, 8999), (1.0, 4.5)),
+    ("KITCHEN", "kitchen_display_on_website", "Home & Kitchen > Kitchen & Dining > Cookware",
+     ("Frying Pan", "Chef Knife", "Cutting Board", "Mixing Bowls"), (1499, 12999), (0.5, 6.0)),
+    ("SHIRT", "apparel_display_on_website", "Clothing > Men > Shirts",
+     ("Crew Neck T-Shirt", "Oxford Shirt", "Polo Shirt", "Flannel Shirt"), (1299, 4999),
+     (0.3, 1.2)),
+    ("SHOES", "shoes_display_on_website", "Clothing, Shoes & Jewelry > Shoes > Sneakers",
+     ("Running Shoe", "Trail Sneaker", "Canvas Sneaker"), (3999, 12999), (1.2, 3.0)),
+    ("TOY_FIGURE", "toy_display_on_website", "Toys & Games > Building Toys",
+     ("Building Block Set", "Puzzle", "Plush Toy", "Card Game"), (999, 5999), (0.4, 3.5)),
+    ("HEADPHONES", "ce_display_on_website", "Electronics > Headphones > Over-Ear",
+     ("Wireless Headphones", "Earbuds", "Gaming Headset"), (1999, 19999), (0.3, 1.1)),
+    ("ELECTRONIC_CABLE", "ce_display_on_website", "Electronics > Accessories > Cables",
+     ("USB-C Cable", "HDMI Cable", "Lightning Cable", "Charging Cable 3-Pack"), (699, 2499),
+     (0.1, 0.5)),
+    ("OUTDOOR_RECREATION_PRODUCT", "sporting_goods_display_on_website",
+     "Sports & Outdoors > Camping & Hiking", ("Camping Lantern", "Water Bottle", "Dry Bag",
+                                             "Trekking Poles"), (1299, 7999), (0.4, 2.5)),
+    ("PET_SUPPLIES", "pet_products_display_on_website", "Pet Supplies > Dogs > Toys",
+     ("Chew Toy", "Dog Leash", "Pet Bed", "Cat Scratcher"), (799, 5999), (0.3, 8.0)),
+    ("BEAUTY", "beauty_display_on_website", "Beauty & Personal Care > Skin Care",
+     ("Face Serum", "Moisturizer", "Lip Balm Set", "Sunscreen SPF 50"), (899, 3999),
+     (0.1, 0.8)),
+)
+COLORS = ("Black", "White", "Navy", "Grey", "Red", "Forest Green", "Blue", "Beige")
+SIZES = ("Small", "Medium", "Large", "X-Large")
+ADJECTIVES = ("Premium", "Classic", "Everyday", "Ultra Soft", "Heavy Duty", "Compact",
+              "Organic", "Pro")
+# What a unit of each currency buys in USD cents, roughly: prices in other marketplaces.
+USD_PER_UNIT = {"USD": 1.0, "CAD": 0.73, "MXN": 0.055, "BRL": 0.19, "EUR": 1.08, "GBP": 1.27,
+                "SEK": 0.095, "PLN": 0.25, "TRY": 0.031, "AED": 0.27, "SAR": 0.27,
+                "EGP": 0.021, "INR": 0.012, "ZAR": 0.054, "SGD": 0.74, "AUD": 0.66,
+                "JPY": 0.0067}
+# Sales tax or VAT the buyer pays on top of the item price, by country (a simplification:
+# EU marketplaces show VAT-inclusive prices, which the emulator does not model).
+TAX_RATE = {"US": 0.07, "CA": 0.13, "MX": 0.16, "BR": 0.17, "GB": 0.2, "DE": 0.19, "FR": 0.2,
+            "IT": 0.22, "ES": 0.21, "NL": 0.21, "BE": 0.21, "IE": 0.23, "SE": 0.25, "PL": 0.23,
+            "JP": 0.1, "AU": 0.1, "IN": 0.18, "SG": 0.09, "AE": 0.05, "SA": 0.15, "TR": 0.2,
+            "EG": 0.14, "ZA": 0.15}
+FAKER_LOCALES = {"US": "en_US", "CA": "en_CA", "MX": "es_MX", "BR": "pt_BR", "GB": "en_GB",
+                 "DE": "de_DE", "FR": "fr_FR", "IT": "it_IT", "ES": "es_ES", "NL": "nl_NL",
+                 "BE": "nl_BE", "IE": "en_IE", "SE": "sv_SE", "PL": "pl_PL", "JP": "ja_JP",
+                 "AU": "en_AU", "IN": "en_IN", "TR": "tr_TR"}
+SHIP_LEVELS = {"Standard": "Std {c} D2D Dom", "Expedited": "Exp {c} D2D Dom",
+               "SecondDay": "Second US D2D Dom", "NextDay": "Next US D2D Dom"}
+CARRIERS = ("UPS", "USPS", "FedEx", "DHL", "AMZN_US")
+
+
+@cache
+def faker_for(locale: str) -> Faker:
+    # Building a Faker costs milliseconds; one per locale, reseeded before every use.
+    return Faker(locale, use_weighting=False)
+
+
+def _code(rnd: random.Random, count: int, alphabet: str = UPPER_ALNUM) -> str:
+    return "".join(rnd.choices(alphabet, k=count))
+
+
+def _digits(rnd: random.Random, count: int) -> str:
+    return f"{rnd.randrange(10 ** count):0{count}d}"
+
+
+@dataclass
+class People:
+    """Buyers and their addresses for one country, made by Faker once per seller."""
+
+    names: list[str]
+    addresses: list[Address]
+
+
+def _people(rnd: random.Random, country: str, count: int) -> People:
+    fake = faker_for(FAKER_LOCALES.get(country, "en_US"))
+    fake.seed_instance(rnd.getrandbits(64))
+    names = [fake.name() for _ in range(count)]
+    addresses = []
+    for name in names:
+        street = fake.street_address()
+        try:
+            state = fake.state_abbr() if country in ("US", "AU") else fake.state()
+        except AttributeError:
+            state = fake.city()
+        line2 = None if rnd.random() < 0.7 else f"Apt {rnd.randint(1, 999)}"
+        addresses.append(Address(
+            name=name, line1=street, line2=line2,
+            city=fake.city(), state=state, postal_code=fake.postcode(), country_code=country,
+            phone=fake.phone_number(),
+            address_type="Commercial" if rnd.random() < 0.1 else "Residential",
+        ))
+    return People(names, addresses)
+
+
+def _brands(rnd: random.Random, count: int) -> list[str]:
+    fake = faker_for("en_US")
+    fake.seed_instance(rnd.getrandbits(64))
+    brands: list[str] = []
+    while len(brands) < count:
+        brand = fake.last_name() + rnd.choice(("", " & Co", " Goods", " Home", " Labs", "ware"))
+        if brand not in brands:
+            brands.append(brand)
+    return brands
+
+
+def asin(rnd: random.Random) -> str:
+    return "B0" + _code(rnd, 8)
+
+
+def order_id(rnd: random.Random) -> str:
+    return f"{_digits(rnd, 3)}-{_digits(rnd, 7)}-{_digits(rnd, 7)}"
+
+
+def order_item_id(rnd: random.Random) -> str:
+    return _digits(rnd, 14)
+
+
+def price_in(usd_cents: int, market: Marketplace) -> int:
+    """A USD price in another marketplace's currency, in minor units, ending in .99."""
+    if market.currency == "USD":
+        return usd_cents
+    units = usd_cents / 100 / USD_PER_UNIT.get(market.currency, 1.0)
+    if market.currency == "JPY":
+        return max(100, int(round(units, -1)))
+    return max(99, int(units) * 100 + 99)
+
+
+def _image_url(rnd: random.Random) -> str:
+    code = _code(rnd, 11, string.ascii_letters + string.digits)
+    return f"https://m.media-amazon.com/images/I/{code}._SL1500_.jpg"
+
+
+def _date(rnd: random.Random) -> str:
+    return f"{rnd.randint(2018, 2025)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+
+
+def catalog(rnd: random.Random, count: int, brands: list[str]) -> list[CatalogItem]:
+    items: list[CatalogItem] = []
+    seen: set[str] = set()
+    for _ in range(count):
+        code = asin(rnd)
+        while code in seen:
+            code = asin(rnd)
+        seen.add(code)
+        product_type, group, path, nouns, (low, high), (w_low, w_high) = rnd.choice(CATEGORIES)
+        brand = rnd.choice(brands)
+        color = rnd.choice(COLORS) if rnd.random() < 0.7 else None
+        size = rnd.choice(SIZES) if product_type in ("SHIRT", "SHOES", "PET_SUPPLIES") else None
+        noun = rnd.choice(nouns)
+        title = f"{brand} {rnd.choice(ADJECTIVES)} {noun}"
+        if color:
+            title += f", {color}"
+        if size:
+            title += f", {size}"
+        list_price = rnd.randrange(low, high, 100) + 99
+        items.append(CatalogItem(
+            asin=code, title=title, brand=brand, manufacturer=brand, product_type=product_type,
+            display_group=group, classification_id=str(rnd.randrange(1000000, 20000000)),
+            classification_path=path, sales_rank=int(rnd.lognormvariate(9, 1.5)) + 1,
+            color=color, size=size, model_number=f"{brand[:3].upper()}-{_digits(rnd, 4)}",
+            upc=_digits(rnd, 12), ean="0" + _digits(rnd, 12),
+            images=[_image_url(rnd) for _ in range(rnd.randint(1, 4))],
+            length_in=round(rnd.uniform(2, 24), 2), width_in=round(rnd.uniform(2, 18), 2),
+            height_in=round(rnd.uniform(0.5, 12), 2),
+            weight_lb=round(rnd.uniform(w_low, w_high), 2), list_price=list_price,
+            bullet_points=[f"{noun} made for everyday use", f"Backed by {brand}'s warranty",
+                           "Ships in recyclable packaging"],
+            description=f"The {title} from {brand}.",
+            release_date=_date(rnd),
+        ))
+    return items
+
+
+_ISSUES = (
+    ListingIssue("18027", "The image for this listing is missing or invalid.", "WARNING",
+                 ["main_product_image_locator"], ["MISSING_ATTRIBUTE"]),
+    ListingIssue("90220", "'item_package_quantity' is required but not supplied.", "WARNING",
+                 ["item_package_quantity"], ["MISSING_ATTRIBUTE"]),
+)
+_ERROR_ISSUE = ListingIssue("8541", "The SKU data provided conflicts with the Amazon catalog.",
+                            "ERROR", ["externally_assigned_product_identifier"],
+                            ["INVALID_ATTRIBUTE"])
+
+
+def listing_attributes(item: CatalogItem, market: Marketplace, price: int, quantity: int,
+                       fulfillment: str) -> dict[str, object]:
+    """A minimal set of product-type attributes, in the Listings Items API's shape."""
+    tag = {"marketplace_id": market.id}
+    attributes: dict[str, object] = {
+        "item_name": [{"value": item.title, "language_tag": market.language, **tag}],
+        "brand": [{"value": item.brand, "language_tag": market.language, **tag}],
+        "condition_type": [{"value": "new_new", **tag}],
+        "purchasable_offer": [{"currency": market.currency, "our_price": [
+            {"schedule": [{"value_with_tax": price / 100}]}], **tag}],
+        "merchant_suggested_asin": [{"value": item.asin, **tag}],
+    }
+    if fulfillment == "MFN":
+        attributes["fulfillment_availability"] = [
+            {"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]
+    return attributes
+
+
+def listings(rnd: random.Random, items: list[CatalogItem], count: int, shape: SellerShape,
+             markets: list[Marketplace], created_before: float) -> list[Listing]:
+    found: list[Listing] = []
+    skus: set[str] = set()
+    for item in items[:count]:
+        sku = f"{item.brand[:2].upper()}-{_code(rnd, 4)}-{_code(rnd, 4)}"
+        while sku in skus:
+            sku = f"{item.brand[:2].upper()}-{_code(rnd, 4)}-{_code(rnd, 4)}"
+        skus.add(sku)
+        fulfillment = "AFN" if rnd.random() < shape.fba_share else "MFN"
+        quantity = 0 if fulfillment == "AFN" else rnd.choice((0, *range(1, 250)))
+        usd = max(499, item.list_price - rnd.randrange(0, 1200, 100))
+        prices = {m.id: price_in(usd, m) for m in markets}
+        issues: list[ListingIssue] = []
+        buyable = fulfillment == "AFN" or quantity > 0
+        if rnd.random() < shape.listing_issue_share:
+            issues.append(rnd.choice(_ISSUES))
+            if rnd.random() < 1 / 3:
+                issues.append(_ERROR_ISSUE)
+                buyable = False
+        status = {m.id: (["BUYABLE", "DISCOVERABLE"] if buyable else ["DISCOVERABLE"])
+                  for m in markets}
+        created = created_before - rnd.uniform(30, 900) * DAY
+        found.append(Listing(
+            sku=sku, asin=item.asin, product_type=item.product_type, condition="new_new",
+            item_name=item.title, prices=prices, quantity=quantity, fulfillment=fulfillment,
+            status=status, issues=issues, created=created,
+            updated=created + rnd.uniform(0, created_before - created),
+            listing_id=f"{_digits(rnd, 4)}{_code(rnd, 6)}{_digits(rnd, 4)}".upper(),
+            fnsku=("X00" + _code(rnd, 7)) if fulfillment == "AFN" else None,
+            attributes=listing_attributes(item, markets[0], prices[markets[0].id], quantity,
+                                          fulfillment),
+        ))
+    return found
+
+
+def inventory(rnd: random.Random, found: list[Listing], updated: float) -> list[Inventory]:
+    records = []
+    for listing in found:
+        if listing.fulfillment != "AFN" or listing.fnsku is None:
+            continue
+        inbound = rnd.random() < 0.25
+        records.append(Inventory(
+            sku=listing.sku, asin=listing.asin, fnsku=listing.fnsku, condition="NewItem",
+            fulfillable=rnd.choice((0, *range(5, 400))),
+            inbound_working=rnd.randint(0, 40) if inbound else 0,
+            inbound_shipped=rnd.randint(0, 60) if inbound else 0,
+            inbound_receiving=rnd.randint(0, 20) if inbound else 0,
+            reserved_customer_order=rnd.randint(0, 8), reserved_transshipment=rnd.randint(0, 5),
+            reserved_fc_processing=rnd.randint(0, 4),
+            unfulfillable=rnd.randint(0, 3) if rnd.random() < 0.2 else 0,
+            researching=rnd.randint(0, 2) if rnd.random() < 0.1 else 0,
+            updated=updated - rnd.uniform(0, 3 * DAY),
+        ))
+    return records
+
+
+@dataclass
+class OrderMaker:
+    """Makes orders for one seller: one call per order, all draws from `rnd`."""
+
+    rnd: random.Random
+    shape: SellerShape
+    markets: list[Marketplace]
+    listings: list[Listing]
+    people: dict[str, People]  # by country
+    taken_ids: set[str]
+
+    def new_id(self) -> str:
+        code = order_id(self.rnd)
+        while code in self.taken_ids:
+            code = order_id(self.rnd)
+        self.taken_ids.add(code)
+        return code
+
+    def market(self) -> Marketplace:
+        # Most orders come from the seller's first (home) marketplace.
+        if len(self.markets) == 1 or self.rnd.random() < 0.8:
+            return self.markets[0]
+        return self.rnd.choice(self.markets[1:])
+
+    def make(self, purchased: float, now: float, market: Marketplace | None = None,
+             lines: list[tuple[Listing, int]] | None = None,
+             status: str | None = None) -> Order:
+        """An order placed at `purchased`, in the state it has reached by `now`."""
+        rnd = self.rnd
+        market = market or self.market()
+        people = self.people.get(market.country) or next(iter(self.people.values()))
+        who = rnd.randrange(len(people.names))
+        address = people.addresses[who]
+        if lines is None:
+            count = rnd.randint(2, 3) if rnd.random() < self.shape.multi_item_share else 1
+            lines = [(rnd.choice(self.listings), 1 if rnd.random() < 0.85 else rnd.randint(2, 3))
+                     for _ in range(count)]
+        fulfillment = lines[0][0].fulfillment
+        rate = TAX_RATE.get(market.country, 0.1)
+        items = []
+        for listing, quantity in lines:
+            unit = listing.prices.get(market.id) or next(iter(listing.prices.values()))
+            shipping = 0 if fulfillment == "AFN" or rnd.random() < 0.6 else rnd.choice(
+                (399, 499, 599))
+            discount = rnd.choice((0, 0, 0, 0, 100, 200, 500)) if unit > 1500 else 0
+            items.append(OrderItem(
+                order_item_id=order_item_id(rnd), asin=listing.asin, sku=listing.sku,
+                title=listing.item_name, quantity=quantity, shipped=0, unit_price=unit,
+                tax=round(unit * quantity * rate), shipping_price=shipping,
+                shipping_tax=round(shipping * rate), promotion_discount=discount,
+                is_gift=rnd.random() < 0.03,
+            ))
+        category = rnd.choices(("Standard", "Expedited", "SecondDay", "NextDay"),
+                               (70, 18, 8, 4))[0]
+        prime = fulfillment == "AFN" and rnd.random() < self.shape.prime_share * 2
+        business = rnd.random() < self.shape.business_share
+        handling = (1 if fulfillment == "AFN" else 2) * DAY
+        transit = {"Standard": 5, "Expedited": 3, "SecondDay": 2, "NextDay": 1}[category] * DAY
+        order = Order(
+            order_id=self.new_id(), seller_order_id="", marketplace_id=market.id,
+            purchase_date=purchased, last_update=purchased, status="Pending",
+            fulfillment=fulfillment, sales_channel=market.channel,
+            ship_service_level=SHIP_LEVELS[category].format(c=market.country),
+            ship_category=category, is_prime=prime, is_business=business,
+            is_premium=category == "NextDay" and prime, is_ispu=False,
+            payment_method="COD" if market.country == "JP" and rnd.random() < 0.05 else "Other",
+            buyer_email=f"{_code(rnd, 15, string.ascii_lowercase + string.digits)}"
+                        "@marketplace.amazon.com",
+            buyer_name=people.names[who], address=address, items=items,
+            currency=market.currency, earliest_ship=purchased,
+            latest_ship=purchased + handling,
+            earliest_delivery=purchased + handling + transit * 0.6,
+            latest_delivery=purchased + handling + transit,
+            purchase_order_number=f"PO-{_digits(rnd, 8)}" if business else None,
+            easy_ship_status="Delivered" if market.country == "IN" and fulfillment == "MFN"
+            else None,
+            electronic_invoice_status="Accepted" if market.country == "BR" else None,
+        )
+        order.seller_order_id = order.order_id
+        self.advance(order, now, status)
+        return order
+
+    def advance(self, order: Order, now: float, status: str | None = None) -> None:
+        """Moves a new order to the state its age gives it (or to `status`)."""
+        rnd = self.rnd
+        age = now - order.purchase_date
+        if status is None:
+            if rnd.random() < self.shape.cancelled_share:
+                status = "Canceled"
+            elif age < 2 * 3600:
+                status = "Pending"
+            elif age < (1 if order.fulfillment == "AFN" else 2) * DAY:
+                status = "Unshipped"
+            else:
+                status = "Shipped"
+        if status == "Canceled":
+            order.status = "Canceled"
+            order.cancelled_at = order.purchase_date + min(age, rnd.uniform(600, DAY))
+            order.last_update = order.cancelled_at
+            return
+        if status in ("Pending", "Unshipped"):
+            order.status = status
+            order.last_update = order.purchase_date + (0 if status == "Pending" else min(
+                age, 1800.0))
+            return
+        shipped_at = min(now, order.purchase_date + rnd.uniform(0.3, 1.0) * (
+            order.latest_ship - order.purchase_date))
+        ship(order, shipped_at, rnd.choice(CARRIERS), _digits(rnd, 12), rnd)
+        if rnd.random() < self.shape.refunded_share:
+            order.refunded = True
+            order.last_update = min(now, shipped_at + rnd.uniform(3, 20) * DAY)
+
+
+def ship(order: Order, when: float, carrier: str, tracking: str, rnd: random.Random,
+         items: list[tuple[str, int]] | None = None, method: str | None = None) -> Shipment:
+    """Records a shipment of `items` (default: everything not yet shipped) and the status it
+    gives the order (Shipped, or PartiallyShipped while units remain)."""
+    wanted = dict(items) if items is not None else {i.order_item_id: i.quantity - i.shipped
+                                                   for i in order.items}
+    moved: list[tuple[str, int]] = []
+    for item in order.items:
+        quantity = min(wanted.get(item.order_item_id, 0), item.quantity - item.shipped)
+        if quantity > 0:
+            item.shipped += quantity
+            moved.append((item.order_item_id, quantity))
+    shipment = Shipment(package_reference_id=str(rnd.randrange(10**8, 10**9)), carrier=carrier,
+                        tracking_number=tracking, ship_date=when,
+                        ship_method=method or order.ship_service_level, items=moved)
+    order.shipments.append(shipment)
+    order.status = "Shipped" if order.units_unshipped == 0 else "PartiallyShipped"
+    order.last_update = max(order.last_update, when)
+    return shipment
+
+
+def orders(maker: OrderMaker, count: int, days: int, anchor: float) -> list[Order]:
+    if not maker.listings or count == 0:
+        return []
+    start = anchor - days * DAY
+    times = sorted(maker.rnd.uniform(start, anchor) for _ in range(count))
+    return [maker.make(t, anchor) for t in times]
+
+
+def people_for(rnd: random.Random, markets: list[Marketplace]) -> dict[str, People]:
+    # One pool per country the seller sells in; 400 buyers each is plenty for variety.
+    return {m.country: _people(rnd, m.country, 400) for m in markets}
+
+
+def markets_of(seller: Seller) -> list[Marketplace]:
+    found = [MARKETPLACES[m] for m in seller.marketplace_ids if m in MARKETPLACES]
+    return found or [MARKETPLACES["ATVPDKIKX0DER"]]

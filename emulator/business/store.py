@@ -1,0 +1,313 @@
+"""The state store: every seller's business, generated on first use from scenario and seed.
+
+A SellerState holds one seller's records. Family modules change records and then call
+`store.changed(...)`: that bumps the seller's version, publishes the event, and queues the
+record for the state file, which `flush()` writes (and syncs) before the change is
+acknowledged to the client.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from emulator.auth.accounts import Accounts, Seller
+from emulator.business import generate, snapshot
+from emulator.business.entities import CatalogItem, Inventory, Listing, Order
+from emulator.business.marketplaces import Marketplace
+from emulator.business.persistence import StateFile
+from emulator.business.scenario import Scenario
+from emulator.runtime.clock import Clock
+from emulator.runtime.events import Event, EventBus
+from emulator.runtime.rng import Randomness
+
+Kind = Literal["catalog", "listing", "inventory", "order"]
+KINDS: dict[str, type] = {"catalog": CatalogItem, "listing": Listing, "inventory": Inventory,
+                          "order": Order}
+SNAPSHOT_VERSION = 1
+
+
+@dataclass
+class SellerState:
+    seller: Seller
+    markets: list[Marketplace]
+    anchor: float  # the moment the generated business ends (emulator clock)
+    catalog: dict[str, CatalogItem]
+    listings: dict[str, Listing]
+    inventory: dict[str, Inventory]
+    orders: dict[str, Order]
+    maker: generate.OrderMaker
+    # Orders by purchase date, oldest first: date ranges are a bisect away at any scale.
+    order_list: list[Order] = field(default_factory=list)
+    order_times: list[float] = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def seller_id(self) -> str:
+        return self.seller.seller_id
+
+    def add_order(self, order: Order) -> None:
+        self.orders[order.order_id] = order
+        index = bisect.bisect_right(self.order_times, order.purchase_date)
+        self.order_list.insert(index, order)
+        self.order_times.insert(index, order.purchase_date)
+
+    def orders_between(self, after: float | None, before: float | None) -> list[Order]:
+        """Orders purchased in [after, before), oldest first."""
+        low = 0 if after is None else bisect.bisect_left(self.order_times, after)
+        high = (len(self.order_list) if before is None
+                else bisect.bisect_left(self.order_times, before))
+        return self.order_list[low:high]
+
+    def market(self, marketplace_id: str) -> Marketplace | None:
+        return next((m for m in self.markets if m.id == marketplace_id), None)
+
+
+class StateStore:
+    def __init__(self, scenario: Scenario, seed: int, clock: Clock, accounts: Accounts,
+                 events: EventBus, state_file: StateFile | None = None) -> None:
+        self.clock = clock
+        self.accounts = accounts
+        self.events = events
+        self.state_file = state_file
+        self._sellers: dict[str, SellerState] = {}
+        # Called when the state is reset, reseeded or restored: lifecycle books (reports,
+        # feeds) and documents forget what belonged to the old state.
+        self.reset_listeners: list[Callable[[], None]] = []
+        self._pending: list[dict[str, Any]] = []
+        self._replay: dict[str, list[dict[str, Any]]] = {}
+        self.scenario = scenario
+        self.seed = seed
+        self.randomness = Randomness(seed)
+        self.anchor = scenario.anchor_time(clock.now())
+        if state_file is not None:
+            self._open(state_file)
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    def _open(self, state_file: StateFile) -> None:
+        header, records = state_file.read()
+        if header is None:
+            state_file.start(self._header())
+            return
+        # The state file's seed and scenario win: its records are changes to that business.
+        self.seed = int(header["seed"])
+        self.randomness = Randomness(self.seed)
+        self.scenario = _scenario_from(header, self.scenario)
+        # The day the file's business was generated for, even if "today" has moved on since.
+        self.anchor = float(header.get("anchor", self.anchor))
+        for record in records:
+            self._replay.setdefault(record["seller"], []).append(record)
+
+    def _header(self) -> dict[str, Any]:
+        return {"version": SNAPSHOT_VERSION, "seed": self.seed, "anchor": self.anchor,
+                "scenario": self.scenario.as_dict(), "shapes": {
+                    k: vars(v) for k, v in self.scenario.shapes.items()}}
+
+    def reset(self) -> None:
+        """Back to the seeded state: every seller is generated afresh on next use."""
+        self._sellers.clear()
+        self._pending.clear()
+        self._replay.clear()
+        self._notify_reset()
+        if self.state_file is not None:
+            self.state_file.start(self._header())
+
+    def _notify_reset(self) -> None:
+        for listener in self.reset_listeners:
+            listener()
+
+    def reseed(self, seed: int, scenario: Scenario) -> None:
+        self.seed, self.scenario = seed, scenario
+        self.randomness = Randomness(seed)
+        self.anchor = scenario.anchor_time(self.clock.now())
+        self.reset()
+
+    # -- sellers --------------------------------------------------------------------------
+
+    def of(self, seller: Seller) -> SellerState:
+        state = self._sellers.get(seller.seller_id)
+        if state is None:
+            state = self._sellers[seller.seller_id] = self._generate(seller)
+            for record in self._replay.pop(seller.seller_id, []):
+                self._apply(state, record)
+        return state
+
+    def generated(self) -> Iterator[SellerState]:
+        return iter(list(self._sellers.values()))
+
+    def _generate(self, seller: Seller) -> SellerState:
+        shape = self.scenario.shape(seller.seller_id)
+        rnd = self.randomness.derive("seller", self.scenario.name, seller.seller_id)
+        markets = generate.markets_of(seller)
+        # One anchor for every seller, fixed when the store was made: a seller generated after
+        # midnight still belongs to the same business day as the others.
+        anchor = self.anchor
+        brands = generate._brands(rnd, 8)
+        items = generate.catalog(rnd, shape.catalog_items, brands)
+        listings = generate.listings(rnd, items, shape.listings, shape, markets, anchor)
+        inventory = generate.inventory(rnd, listings, anchor)
+        people = generate.people_for(rnd, markets) if shape.orders else {}
+        maker = generate.OrderMaker(rnd=rnd, shape=shape, markets=markets, listings=[
+            listing for listing in listings if listing.status[markets[0].id][:1] == ["BUYABLE"]
+        ] or listings, people=people, taken_ids=set())
+        state = SellerState(
+            seller=seller, markets=markets, anchor=anchor,
+            catalog={i.asin: i for i in items}, listings={x.sku: x for x in listings},
+            inventory={r.sku: r for r in inventory}, orders={}, maker=maker,
+        )
+        for order in generate.orders(maker, shape.orders, shape.days, anchor):
+            state.orders[order.order_id] = order
+            state.order_list.append(order)
+            state.order_times.append(order.purchase_date)
+        return state
+
+    # -- changes --------------------------------------------------------------------------
+
+    def changed(self, state: SellerState, kind: Kind, key: str, entity: Any | None,
+                event: str | None = None, data: dict[str, Any] | None = None,
+                app_id: str | None = None) -> None:
+        """Record that `entity` (None: deleted) changed: version, event, state file."""
+        state.version += 1
+        if self.state_file is not None:
+            self._pending.append({"seller": state.seller_id, "kind": kind, "key": key,
+                                  "value": snapshot.dump(entity) if entity is not None
+                                  else None})
+        if event is not None:
+            self.events.publish(Event(event, state.seller_id, self.clock.now(), data or {},
+                                      app_id))
+
+    def flush(self) -> None:
+        """Write queued changes to the state file and sync it, before the client hears back."""
+        if self._pending and self.state_file is not None:
+            self.state_file.append(self._pending)
+        self._pending = []
+
+    def _apply(self, state: SellerState, record: dict[str, Any]) -> None:
+        kind, key, value = record["kind"], record["key"], record["value"]
+        table = _table(state, kind)
+        if value is None:
+            table.pop(key, None)
+            if kind == "order":
+                state.order_list = [o for o in state.order_list if o.order_id != key]
+                state.order_times = [o.purchase_date for o in state.order_list]
+            return
+        entity = snapshot.load(KINDS[kind], value, f"{kind} {key}")
+        if kind == "order":
+            old = state.orders.get(key)
+            if old is not None:
+                index = state.order_list.index(old)
+                state.order_list[index] = entity
+                state.orders[key] = entity
+            else:
+                state.add_order(entity)
+            state.maker.taken_ids.add(key)
+        else:
+            table[key] = entity
+
+    # -- snapshots ------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            **self._header(),
+            "sellers": {
+                s.seller_id: {
+                    "catalog": [snapshot.dump(i) for i in s.catalog.values()],
+                    "listings": [snapshot.dump(i) for i in s.listings.values()],
+                    "inventory": [snapshot.dump(i) for i in s.inventory.values()],
+                    "orders": [snapshot.dump(o) for o in s.order_list],
+                } for s in self._sellers.values()
+            },
+        }
+
+    def restore(self, data: Any) -> None:
+        """Replace the state with a snapshot; a snapshot that does not fit changes nothing."""
+        if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
+            raise snapshot.SnapshotError(f"expected a snapshot of version {SNAPSHOT_VERSION}")
+        seed = data.get("seed")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise snapshot.SnapshotError("seed: expected an integer")
+        sellers = data.get("sellers")
+        if not isinstance(sellers, dict):
+            raise snapshot.SnapshotError("sellers: expected an object")
+        scenario = _scenario_from(data, self.scenario)
+        anchor = data.get("anchor", self.anchor)
+        if isinstance(anchor, bool) or not isinstance(anchor, int | float):
+            raise snapshot.SnapshotError("anchor: expected a number")
+        rebuilt: dict[str, SellerState] = {}
+        previous = (self.seed, self.scenario, self.randomness, self.anchor)
+        self.seed, self.scenario, self.randomness = seed, scenario, Randomness(seed)
+        self.anchor = float(anchor)
+        try:
+            for seller_id, records in sellers.items():
+                rebuilt[seller_id] = self._rebuild(seller_id, records)
+        except (snapshot.SnapshotError, KeyError, TypeError) as error:
+            self.seed, self.scenario, self.randomness, self.anchor = previous
+            if isinstance(error, snapshot.SnapshotError):
+                raise
+            raise snapshot.SnapshotError(f"sellers: {error!r}") from None
+        self._sellers = rebuilt
+        self._pending.clear()
+        self._replay.clear()
+        self._notify_reset()
+        if self.state_file is not None:
+            self.state_file.start(self._header())
+            self.state_file.append([
+                {"seller": s.seller_id, "kind": kind, "key": key, "value": snapshot.dump(e)}
+                for s in rebuilt.values() for kind in KINDS
+                for key, e in _table(s, kind).items()
+            ])
+
+    def _rebuild(self, seller_id: str, records: Any) -> SellerState:
+        seller = self.accounts.seller(seller_id)
+        if seller is None:
+            raise snapshot.SnapshotError(f"sellers.{seller_id}: unknown seller")
+        if not isinstance(records, dict):
+            raise snapshot.SnapshotError(f"sellers.{seller_id}: expected an object")
+        state = self._generate(seller)
+        for kind, name, key_of in (("catalog", "catalog", "asin"), ("listing", "listings", "sku"),
+                                   ("inventory", "inventory", "sku"),
+                                   ("order", "orders", "order_id")):
+            items = records.get(name, [])
+            if not isinstance(items, list):
+                raise snapshot.SnapshotError(f"sellers.{seller_id}.{name}: expected a list")
+            loaded = [snapshot.load(KINDS[kind], v, f"sellers.{seller_id}.{name}[{i}]")
+                      for i, v in enumerate(items)]
+            if kind == "order":
+                loaded.sort(key=lambda o: o.purchase_date)
+                state.orders = {o.order_id: o for o in loaded}
+                state.order_list = loaded
+                state.order_times = [o.purchase_date for o in loaded]
+                state.maker.taken_ids = set(state.orders)
+            else:
+                table = {getattr(e, key_of): e for e in loaded}
+                setattr(state, name, table)
+        return state
+
+
+def _table(state: SellerState, kind: str) -> dict[str, Any]:
+    return {"catalog": state.catalog, "listing": state.listings, "inventory": state.inventory,
+            "order": state.orders}[kind]
+
+
+def _scenario_from(data: dict[str, Any], fallback: Scenario) -> Scenario:
+    """The scenario a snapshot or state file was made with (shapes included)."""
+    from emulator.business.scenario import parse
+
+    described = data.get("scenario") or {}
+    shapes = data.get("shapes")
+    if not isinstance(described, dict) or (shapes is not None and not isinstance(shapes, dict)):
+        raise snapshot.SnapshotError("scenario: expected an object")
+    if shapes is None:
+        return fallback
+    scenario = parse({"name": described.get("name", fallback.name),
+                      "anchor": described.get("anchor", fallback.anchor),
+                      "sellers": shapes}, "snapshot")
+    scale = described.get("scale")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int)):
+        raise snapshot.SnapshotError("scenario.scale: expected an integer")
+    from dataclasses import replace
+
+    return replace(scenario, scale=scale)

@@ -1,0 +1,291 @@
+"""The control plane under /_emulator: what the emulator says about itself, and the knobs a
+test turns (clock, faults, journal). It never answers a request that carries an SP-API token,
+so an app's own credentials can never reach it; it binds where the emulator binds.
+
+Low traffic, so it uses plain Starlette; every answer is JSON, every error SP-API's envelope.
+Routes are described by the OpenAPI document it serves at /_emulator/openapi.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from emulator.auth.accounts import Accounts
+from emulator.business import scenario as scenarios
+from emulator.business.snapshot import SnapshotError
+from emulator.business.store import StateStore
+from emulator.control.openapi import control_openapi
+from emulator.models import source as modelsource
+from emulator.models.spec import ModelSet
+from emulator.runtime.clock import Clock, iso
+from emulator.runtime.faults import FaultRuleError, Faults
+from emulator.runtime.journal import Journal
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def envelope(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"code": code, "message": message, "details": ""}]}, status_code=status
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return envelope(405, "MethodNotAllowed",
+                        f"{request.method} is not allowed on {request.url.path}.")
+    if exc.status_code == 404:
+        return envelope(404, "NotFound", f"No control-plane route {request.url.path}.")
+    return envelope(exc.status_code, "InvalidInput", str(exc.detail))
+
+
+async def _control_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ControlError)
+    return envelope(exc.status, exc.code, exc.message)
+
+
+async def json_body(request: Request, limit: int = 1 << 20) -> Any:
+    raw = await request.body()
+    if len(raw) > limit:
+        raise ControlError(413, "RequestEntityTooLarge",
+                           f"This control-plane body is limited to {limit >> 20} MB.")
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except ValueError as error:
+        raise ControlError(400, "InvalidInput", f"The body is not valid JSON: {error}.") from None
+
+
+class ModelsInfo:
+    """What /_emulator/health reports of the models; the commit is known by content digest."""
+
+    def __init__(self, models: ModelSet) -> None:
+        self._models = models
+        self._commit: str | None = None
+
+    @property
+    def commit(self) -> str:
+        if self._commit is None:
+            matches = modelsource.content_digest(self._models.root) == modelsource.CONTENT_DIGEST
+            self._commit = modelsource.PINNED_COMMIT if matches else "unknown"
+        return self._commit
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"commit": self.commit, **self._models.summary()}
+
+
+@dataclass
+class ControlExtensions:
+    """Control-plane routes added by the families (`POST /_emulator/orders`, the
+    notification outbox), with their OpenAPI paths: the plane itself knows no family."""
+
+    routes: list[BaseRoute] = field(default_factory=list)
+    paths: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ControlContext:
+    """The parts of the emulator the control plane reads and turns."""
+
+    models: ModelSet
+    accounts: Accounts
+    clock: Clock
+    faults: Faults
+    journal: Journal
+    store: StateStore
+    scenarios_dir: Path
+    scale: int | None
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRoute]:
+    info = ModelsInfo(ctx.models)
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "models": info.as_dict()})
+
+    async def credentials(request: Request) -> Response:
+        return JSONResponse(ctx.accounts.as_credentials())
+
+    def clock_state() -> dict[str, Any]:
+        return {"now": iso(ctx.clock.now()), "offset_seconds": ctx.clock.offset}
+
+    async def clock(request: Request) -> Response:
+        return JSONResponse(clock_state())
+
+    async def advance_clock(request: Request) -> Response:
+        body = await json_body(request)
+        seconds = body.get("seconds") if isinstance(body, dict) else None
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise ControlError(
+                400, "InvalidInput",
+                'Expected {"seconds": N} with N >= 0 (the clock only moves forward).')
+        ctx.clock.advance(float(seconds))
+        return JSONResponse(clock_state())
+
+    async def list_faults(request: Request) -> Response:
+        return JSONResponse({"faults": [r.as_dict() for r in ctx.faults.rules()]})
+
+    async def add_fault(request: Request) -> Response:
+        body = await json_body(request)
+        try:
+            rule = ctx.faults.add(body)
+        except FaultRuleError as error:
+            raise ControlError(400, "InvalidInput", f"Invalid fault rule: {error}.") from None
+        return JSONResponse(rule.as_dict(), status_code=201)
+
+    async def clear_faults(request: Request) -> Response:
+        ctx.faults.clear()
+        return Response(status_code=204)
+
+    async def remove_fault(request: Request) -> Response:
+        rule_id = request.path_params["rule_id"]
+        if not ctx.faults.remove(rule_id):
+            raise ControlError(404, "NotFound", f"No fault rule {rule_id!r}.")
+        return Response(status_code=204)
+
+    async def journal(request: Request) -> Response:
+        q = request.query_params
+        known = {"operation", "seller", "app", "status", "throttled", "since", "limit"}
+        unknown = set(q) - known
+        if unknown:
+            raise ControlError(400, "InvalidInput",
+                               f"Unknown filter(s) {sorted(unknown)}; known: {sorted(known)}.")
+        try:
+            status = int(q["status"]) if "status" in q else None
+            limit = int(q["limit"]) if "limit" in q else min(100, ctx.journal.size)
+            since = (datetime.fromisoformat(q["since"].replace("Z", "+00:00")).timestamp()
+                     if "since" in q else None)
+        except ValueError as error:
+            raise ControlError(400, "InvalidInput", f"Invalid filter: {error}.") from None
+        throttled = {"true": True, "false": False}.get(q.get("throttled", "").lower())
+        if "throttled" in q and throttled is None:
+            raise ControlError(400, "InvalidInput", "'throttled' must be true or false.")
+        if not 0 <= limit <= ctx.journal.size:
+            raise ControlError(400, "InvalidInput",
+                               f"'limit' must be from 0 to {ctx.journal.size}.")
+        entries = ctx.journal.query(operation=q.get("operation"), seller=q.get("seller"),
+                                    app=q.get("app"), status=status, throttled=throttled,
+                                    since=since, limit=limit)
+        return JSONResponse({"entries": [e.as_dict() for e in entries],
+                             "total": ctx.journal.total, "capacity": ctx.journal.size})
+
+    async def clear_journal(request: Request) -> Response:
+        ctx.journal.clear()
+        return Response(status_code=204)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(control_openapi(extensions.paths))
+
+    def state_summary() -> dict[str, Any]:
+        return {"seed": ctx.store.seed, "scenario": ctx.store.scenario.as_dict(),
+                "sellers": {s.seller_id: {"orders": len(s.orders), "listings": len(s.listings),
+                                          "catalog_items": len(s.catalog),
+                                          "inventory": len(s.inventory)}
+                            for s in ctx.store.generated()}}
+
+    async def reset(request: Request) -> Response:
+        ctx.store.reset()
+        return JSONResponse(state_summary())
+
+    async def seed(request: Request) -> Response:
+        body = await json_body(request)
+        if not isinstance(body, dict) or set(body) - {"seed", "scenario"}:
+            raise ControlError(400, "InvalidInput",
+                               'Expected {"seed": N} and optionally "scenario": "name".')
+        value = body.get("seed", ctx.store.seed)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ControlError(400, "InvalidInput", "'seed' must be an integer.")
+        scenario = ctx.store.scenario
+        if "scenario" in body:
+            name = body["scenario"]
+            path = ctx.scenarios_dir / f"{name}.yaml"
+            if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum() \
+                    or not path.is_file():
+                known = sorted(p.stem for p in ctx.scenarios_dir.glob("*.yaml"))
+                raise ControlError(400, "InvalidInput",
+                                   f"Unknown scenario {name!r}; known: {known}.")
+            try:
+                scenario = scenarios.load(path, ctx.scale)
+            except scenarios.ScenarioError as error:
+                raise ControlError(400, "InvalidInput", str(error)) from None
+        ctx.store.reseed(value, scenario)
+        return JSONResponse(state_summary())
+
+    async def get_state(request: Request) -> Response:
+        # Sellers are generated on first use; `?seller=ID` (repeatable) includes them anyway.
+        for seller_id in request.query_params.getlist("seller"):
+            seller = ctx.accounts.seller(seller_id)
+            if seller is None:
+                raise ControlError(404, "NotFound", f"No seller {seller_id!r}.")
+            ctx.store.of(seller)
+        return JSONResponse(ctx.store.snapshot())
+
+    async def put_state(request: Request) -> Response:
+        body = await json_body(request, limit=1 << 30)
+        try:
+            ctx.store.restore(body)
+        except SnapshotError as error:
+            raise ControlError(400, "InvalidInput",
+                               f"Invalid snapshot, nothing restored: {error}.") from None
+        return JSONResponse(state_summary())
+
+    return [
+        Route("/_emulator/health", health, methods=["GET"]),
+        Route("/_emulator/credentials", credentials, methods=["GET"]),
+        Route("/_emulator/clock", clock, methods=["GET"]),
+        Route("/_emulator/clock/advance", advance_clock, methods=["POST"]),
+        Route("/_emulator/faults", list_faults, methods=["GET"]),
+        Route("/_emulator/faults", add_fault, methods=["POST"]),
+        Route("/_emulator/faults", clear_faults, methods=["DELETE"]),
+        Route("/_emulator/faults/{rule_id}", remove_fault, methods=["DELETE"]),
+        Route("/_emulator/journal", journal, methods=["GET"]),
+        Route("/_emulator/journal", clear_journal, methods=["DELETE"]),
+        Route("/_emulator/openapi.json", openapi, methods=["GET"]),
+        Route("/_emulator/reset", reset, methods=["POST"]),
+        Route("/_emulator/seed", seed, methods=["POST"]),
+        Route("/_emulator/state", get_state, methods=["GET"]),
+        Route("/_emulator/state", put_state, methods=["PUT"]),
+    ]
+
+
+class _RefuseSpApiTokens:
+    """The control plane answers only requests without SP-API credentials: a request that
+    carries `x-amz-access-token` (a seller, grantless or restricted token) gets 403."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(
+                name.lower() == b"x-amz-access-token" for name, _ in scope["headers"]):
+            response = envelope(403, "Unauthorized",
+                                "The control plane does not accept SP-API access tokens.")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def control_app(ctx: ControlContext, extensions: ControlExtensions | None = None) -> ASGIApp:
+    extensions = extensions if extensions is not None else ControlExtensions()
+    app = Starlette(routes=[*_routes(ctx, extensions), *extensions.routes],
+                    exception_handlers={HTTPException: _http_error, ControlError: _control_error})
+    return _RefuseSpApiTokens(app)

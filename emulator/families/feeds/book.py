@@ -1,0 +1,218 @@
+"""Feeds 2021-06-30: input documents, and the lifecycle of feeds per app and seller on the
+emulator clock. Plain Python; the HTTP side is handlers.py, the processing of each feed type
+processors/.
+
+createFeedDocument makes an input document whose presigned upload URL is signed for its
+Content-Type (emulator/gateway/s3.py serves the PUT). createFeed takes an uploaded document of the
+same app and seller. A feed goes IN_QUEUE -> IN_PROGRESS -> DONE (processed: its changes
+applied, a processing report made) or FATAL (the document could not be processed at all, or
+its type is not emulated: a processing report says why), or CANCELLED (cancelled while
+queued: no report). Each step is an action on the scheduler, at a time drawn per feed from
+`--lifecycle` (instant: none; fast: a few seconds; realistic: minutes, as Amazon). The
+document is read when processing starts, as Amazon reads it from S3. FEED_FINISHED is
+published when a feed ends. Amazon keeps feeds 90 days; so does this book.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from emulator.auth.accounts import Seller
+from emulator.business.jobs import CANCELLED, DISCARDED, IN_PROGRESS, IN_QUEUE, RETENTION
+from emulator.business.store import StateStore
+from emulator.families.feeds.processing import process
+from emulator.families.feeds.processors.base import FeedInput, Processing, Render
+from emulator.families.listings import rules as listings
+from emulator.families.reports.generators.base import EncodedDocument, type_code
+from emulator.runtime import events
+from emulator.runtime.clock import Clock
+from emulator.runtime.documents import Document, DocumentStore
+from emulator.runtime.rng import Randomness
+from emulator.runtime.scheduler import Scheduler
+
+INPUT_TYPE_CODE = type_code("FEED_INPUT")
+
+
+class FeedError(ValueError):
+    """A request the Feeds API refuses (400 InvalidInput); the text says why."""
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """What createFeed asks for."""
+
+    feed_type: str
+    marketplace_ids: tuple[str, ...]
+    input_document_id: str
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Feed:
+    feed_id: str
+    feed_type: str
+    seller: Seller
+    app_id: str
+    marketplace_ids: tuple[str, ...]
+    options: dict[str, str]
+    input_document_id: str
+    created: float
+    status: str = IN_QUEUE
+    started: float | None = None
+    ended: float | None = None
+    result_document_id: str | None = None
+
+    @property
+    def seller_id(self) -> str:
+        return self.seller.seller_id
+
+
+class FeedBook:
+    def __init__(self, store: StateStore, documents: DocumentStore, scheduler: Scheduler,
+                 clock: Clock, randomness: Randomness, lifecycle: str,
+                 rules: listings.Rules, schemas_dir: Path,
+                 render: Render) -> None:
+        self.store = store
+        self.documents = documents
+        self.scheduler = scheduler
+        self.clock = clock
+        self.randomness = randomness
+        self.lifecycle = lifecycle
+        self.rules = rules
+        self.schemas_dir = schemas_dir  # <models>/schemas/feeds
+        self.render = render  # listings as the Listings Items API shows them (see Processing)
+        self._feeds: dict[str, Feed] = {}
+        self._by_document: dict[str, Feed] = {}  # result document id -> its feed
+        # Amazon's feed ids are 11-12 digit numbers that grow over time.
+        self._next_feed = 50_000_000_000 + randomness.derive("feed-ids").randrange(10**9) * 10
+
+    def clear(self) -> None:
+        """Forget every feed (the state was reset): queued lifecycle steps find nothing."""
+        for feed in self._feeds.values():
+            feed.status = DISCARDED
+        self._feeds.clear()
+        self._by_document.clear()
+
+    # -- documents ------------------------------------------------------------------------
+
+    def input_document(self, app_id: str, seller: Seller, content_type: str) -> Document:
+        """createFeedDocument: a document to upload to, for this Content-Type only."""
+        return self.documents.add(Document(
+            document_id=self.documents.new_id(seller.region, INPUT_TYPE_CODE),
+            kind="feed-input", app_id=app_id, seller_id=seller.seller_id,
+            created=self.clock.now(), content_type=content_type))
+
+    def result_document(self, app_id: str, seller_id: str, document_id: str) -> Document | None:
+        """A processing report this app may read for this seller, or None."""
+        feed = self._by_document.get(document_id)
+        if feed is None or not self._visible(feed, app_id, seller_id):
+            return None
+        return self.documents.get(document_id)
+
+    # -- requests -------------------------------------------------------------------------
+
+    def check(self, app_id: str, seller: Seller, spec: FeedSpec) -> None:
+        """Refuse what createFeed refuses: a marketplace the seller does not sell in, or an
+        input document that is unknown, another app's or seller's, or not uploaded."""
+        foreign = [m for m in spec.marketplace_ids if m not in seller.marketplace_ids]
+        if foreign:
+            raise FeedError(f"The seller does not sell in marketplace(s) {', '.join(foreign)}.")
+        document = self.documents.get(spec.input_document_id)
+        if (document is None or document.kind != "feed-input" or document.app_id != app_id
+                or document.seller_id != seller.seller_id):
+            raise FeedError(f"No feed document {spec.input_document_id!r} was created by this "
+                            "application for this seller (createFeedDocument).")
+        if document.content is None:
+            raise FeedError(f"The feed document {spec.input_document_id!r} has not been "
+                            "uploaded: PUT its contents to the URL createFeedDocument "
+                            "returned before calling createFeed.")
+
+    def create(self, app_id: str, seller: Seller, spec: FeedSpec) -> Feed:
+        """A new feed, queued now; its lifecycle runs on the clock."""
+        created = self.clock.now()
+        self._next_feed += 1 + self.randomness.stream.randrange(7)
+        feed = Feed(str(self._next_feed), spec.feed_type, seller, app_id, spec.marketplace_ids,
+                    dict(spec.options), spec.input_document_id, created)
+        self._feeds[feed.feed_id] = feed
+        queue, processing = self._timings(feed)
+        self.scheduler.at(created + queue,
+                          lambda: self._start(feed, created + queue, processing))
+        return feed
+
+    def _timings(self, feed: Feed) -> tuple[float, float]:
+        """(seconds in the queue, seconds of processing): fixed per feed."""
+        if self.lifecycle == "instant":
+            return 0.0, 0.0
+        rnd = self.randomness.derive("feed-timing", feed.feed_id)
+        if self.lifecycle == "fast":
+            return rnd.uniform(1, 2), rnd.uniform(1, 3)
+        return rnd.uniform(10, 60), rnd.uniform(60, 180)
+
+    def cancel(self, feed: Feed) -> None:
+        """cancelFeed: only a feed still in the queue can be cancelled (the model: "Only
+        feeds with processingStatus=IN_QUEUE can be cancelled")."""
+        if feed.status != IN_QUEUE:
+            raise FeedError(f"Feed {feed.feed_id} cannot be cancelled: its processingStatus is "
+                            f"{feed.status}; only IN_QUEUE feeds can be cancelled.")
+        feed.status = CANCELLED
+        self._publish(feed, self.clock.now())
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def _start(self, feed: Feed, when: float, processing: float) -> None:
+        if feed.status != IN_QUEUE:  # cancelled while queued, or forgotten
+            return
+        feed.status, feed.started = IN_PROGRESS, when
+        self.scheduler.at(when + processing, lambda: self._finish(feed, when + processing))
+
+    def _finish(self, feed: Feed, when: float) -> None:
+        if feed.status != IN_PROGRESS:
+            return
+        document = self.documents.get(feed.input_document_id)
+        content = document.content if document is not None else None
+        outcome = process(
+            FeedInput(feed.feed_id, feed.feed_type, feed.seller_id, feed.marketplace_ids,
+                      feed.options, content or b"",
+                      document.content_type if document is not None else ""),
+            Processing(self.store, self.store.of(feed.seller), self.rules, self.schemas_dir,
+                       self.render))
+        # Changes made outside a request reach the state file now, not at the next request.
+        self.store.flush()
+        feed.result_document_id = self._store_result(feed, outcome.document, when)
+        feed.status, feed.ended = outcome.status, when
+        self._publish(feed, when)
+
+    def _store_result(self, feed: Feed, encoded: EncodedDocument, when: float) -> str:
+        document_id = self.documents.new_id(feed.seller.region, type_code(feed.feed_type))
+        self.documents.add(Document(
+            document_id=document_id, kind="feed-result", app_id=feed.app_id,
+            seller_id=feed.seller_id, created=when, content_type=encoded.content_type,
+            content=encoded.content, compression=encoded.compression))
+        self._by_document[document_id] = feed
+        return document_id
+
+    def _publish(self, feed: Feed, when: float) -> None:
+        self.store.events.publish(events.Event(
+            events.FEED_FINISHED, feed.seller_id, when,
+            {"feed_id": feed.feed_id, "feed_type": feed.feed_type,
+             "processing_status": feed.status,
+             "result_feed_document_id": feed.result_document_id},
+            feed.app_id,
+        ))
+
+    # -- reading --------------------------------------------------------------------------
+
+    def find(self, app_id: str, seller_id: str, feed_id: str) -> Feed | None:
+        feed = self._feeds.get(feed_id)
+        return feed if feed is not None and self._visible(feed, app_id, seller_id) else None
+
+    def _visible(self, feed: Feed, app_id: str, seller_id: str) -> bool:
+        return (feed.seller_id == seller_id and feed.app_id == app_id
+                and feed.created >= self.clock.now() - RETENTION)
+
+    def feeds(self, app_id: str, seller_id: str) -> list[Feed]:
+        """The feeds an app sees for a seller, newest first (the order getFeeds lists)."""
+        found = [f for f in self._feeds.values() if self._visible(f, app_id, seller_id)]
+        found.sort(key=lambda f: (f.created, f.feed_id), reverse=True)
+        return found

@@ -1,0 +1,289 @@
+"""Orders: the rules of how orders come and change. Plain Python over the store.
+
+New orders take inventory (FBA: fulfillable to reserved; merchant-fulfilled: the listing's
+quantity); confirming a shipment ships the named units and moves the order to Shipped or
+PartiallyShipped; in-store pickup orders move with the buyer's visit (update_pickup); every
+change moves LastUpdateDate to the emulator clock and is published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.business.entities import Listing, Order
+from emulator.business.generate import ship
+from emulator.business.store import SellerState, StateStore
+from emulator.runtime import events
+
+# Orders v0 statuses a seller (or the control plane) may move an order to.
+STATUSES = ("Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled", "Unfulfillable",
+            "InvoiceUnconfirmed", "PendingAvailability")
+
+
+class OrderError(ValueError):
+    """A change the order's state does not allow; `code` is SP-API's error code."""
+
+    def __init__(self, message: str, code: str = "InvalidInput", status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    """What `POST /_emulator/orders` asks for; every field has a sensible default."""
+
+    marketplace_id: str | None = None
+    lines: tuple[tuple[str, int], ...] = ()  # (sku, quantity); default: one random listing
+    status: str | None = None  # default: Pending
+    fulfillment: str | None = None  # MFN | AFN, to pick the default listing
+    is_ispu: bool = False  # an in-store pickup order (merchant-fulfilled, from a store)
+
+
+def parse_new_order(data: dict[str, Any]) -> NewOrder:
+    """Read a control-plane order spec; raises OrderError naming the bad field."""
+    known = {"seller_id", "marketplace_id", "items", "status", "fulfillment", "is_ispu"}
+    unknown = set(data) - known
+    if unknown:
+        raise OrderError(f"unknown field(s) {sorted(unknown)}; known: {sorted(known)}")
+    lines: list[tuple[str, int]] = []
+    for index, item in enumerate(data.get("items") or []):
+        if not isinstance(item, dict) or not isinstance(item.get("sku"), str):
+            raise OrderError(f"items[{index}]: expected {{\"sku\": …, \"quantity\": …}}")
+        quantity = item.get("quantity", 1)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise OrderError(f"items[{index}].quantity: a whole number >= 1")
+        lines.append((item["sku"], quantity))
+    status = data.get("status")
+    if status is not None and status not in ("Pending", "Unshipped", "Shipped", "Canceled"):
+        raise OrderError("status: one of Pending, Unshipped, Shipped, Canceled")
+    fulfillment = data.get("fulfillment")
+    if fulfillment is not None and fulfillment not in ("MFN", "AFN"):
+        raise OrderError("fulfillment: MFN or AFN")
+    marketplace_id = data.get("marketplace_id")
+    if marketplace_id is not None and not isinstance(marketplace_id, str):
+        raise OrderError("marketplace_id: a string")
+    is_ispu = data.get("is_ispu", False)
+    if not isinstance(is_ispu, bool):
+        raise OrderError("is_ispu: true or false")
+    if is_ispu and fulfillment == "AFN":
+        raise OrderError("is_ispu: in-store pickup orders are merchant-fulfilled (MFN)")
+    return NewOrder(marketplace_id, tuple(lines), status, fulfillment, is_ispu)
+
+
+def create_order(store: StateStore, state: SellerState, spec: NewOrder) -> Order:
+    """A new order placed now, with the requested lines (or a buyable listing), taking
+    inventory; published as ORDER_CREATED."""
+    market = state.markets[0]
+    if spec.marketplace_id is not None:
+        found = state.market(spec.marketplace_id)
+        if found is None:
+            raise OrderError(f"seller {state.seller_id} does not sell in {spec.marketplace_id}")
+        market = found
+    lines = [(_listing(state, sku), quantity) for sku, quantity in spec.lines]
+    channel = "MFN" if spec.is_ispu else spec.fulfillment
+    if not lines:
+        candidates = [x for x in state.maker.listings
+                      if channel in (None, x.fulfillment) and _available(state, x) > 0]
+        if not candidates:
+            raise OrderError(f"seller {state.seller_id} has no listing with stock to order")
+        lines = [(state.maker.rnd.choice(candidates), 1)]
+    fulfillments = {listing.fulfillment for listing, _ in lines}
+    if len(fulfillments) > 1:
+        raise OrderError("an order's items are all FBA (AFN) or all merchant-fulfilled (MFN)")
+    if spec.is_ispu and fulfillments != {"MFN"}:
+        raise OrderError("is_ispu: in-store pickup orders are merchant-fulfilled (MFN)")
+    for listing, quantity in lines:
+        if _available(state, listing) < quantity:
+            raise OrderError(f"SKU {listing.sku} has {_available(state, listing)} units "
+                             f"available, {quantity} ordered")
+    now = store.clock.now()
+    order = state.maker.make(now, now, market=market, lines=lines,
+                             status=spec.status or "Pending")
+    if spec.is_ispu:
+        order.is_ispu = True
+        order.store_chain_store_id = f"STORE-{state.maker.rnd.randrange(10**4):04d}"
+    state.add_order(order)
+    if order.status != "Canceled":
+        for listing, quantity in lines:
+            _take_stock(store, state, listing, quantity)
+    store.changed(state, "order", order.order_id, order, events.ORDER_CREATED,
+                  {"order_id": order.order_id, "status": order.status})
+    return order
+
+
+def _listing(state: SellerState, sku: str) -> Listing:
+    listing = state.listings.get(sku)
+    if listing is None:
+        raise OrderError(f"seller {state.seller_id} has no listing with SKU {sku!r}")
+    return listing
+
+
+def _available(state: SellerState, listing: Listing) -> int:
+    if listing.fulfillment == "AFN":
+        record = state.inventory.get(listing.sku)
+        return record.fulfillable if record else 0
+    return listing.quantity
+
+
+def _take_stock(store: StateStore, state: SellerState, listing: Listing, quantity: int) -> None:
+    now = store.clock.now()
+    if listing.fulfillment == "AFN":
+        record = state.inventory[listing.sku]
+        record.fulfillable -= quantity
+        record.reserved_customer_order += quantity
+        record.updated = now
+        store.changed(state, "inventory", listing.sku, record, events.INVENTORY_CHANGED,
+                      {"sku": listing.sku, "fulfillable": record.fulfillable})
+        return
+    listing.quantity -= quantity
+    listing.updated = now
+    for market_id in listing.status:
+        if listing.quantity == 0 and "BUYABLE" in listing.status[market_id]:
+            listing.status[market_id] = [s for s in listing.status[market_id] if s != "BUYABLE"]
+    _set_quantity_attribute(listing)
+    store.changed(state, "listing", listing.sku, listing, events.LISTING_CHANGED,
+                  {"sku": listing.sku, "quantity": listing.quantity})
+
+
+def _set_quantity_attribute(listing: Listing) -> None:
+    for entry in listing.attributes.get("fulfillment_availability", []):
+        if isinstance(entry, dict) and entry.get("fulfillment_channel_code") == "DEFAULT":
+            entry["quantity"] = listing.quantity
+
+
+def find(state: SellerState, order_id: str) -> Order:
+    order = state.orders.get(order_id)
+    if order is None:
+        raise OrderError(f"Invalid orderId '{order_id}'.", code="NotFound", status=404)
+    return order
+
+
+def confirm_shipment(store: StateStore, state: SellerState, order: Order, *,
+                     package_reference_id: str, carrier: str, tracking_number: str,
+                     ship_date: float, items: list[tuple[str, int]],
+                     method: str | None = None) -> None:
+    """Orders v0 confirmShipment: ships the named units of a merchant-fulfilled order, or
+    corrects a package confirmed before (Amazon lets sellers edit shipped packages: the same
+    packageReferenceId gets the new carrier, tracking number, ship date and method)."""
+    if order.fulfillment != "MFN":
+        raise OrderError("Only merchant-fulfilled orders can be confirmed by the seller.")
+    confirmed = next((s for s in order.shipments
+                      if s.package_reference_id == package_reference_id), None)
+    if confirmed is not None:
+        confirmed.carrier, confirmed.tracking_number = carrier, tracking_number
+        confirmed.ship_date = max(ship_date, order.purchase_date)
+        confirmed.ship_method = method or confirmed.ship_method
+        order.last_update = store.clock.now()
+        _mark(store, state, order, "shipment corrected")
+        return
+    if order.status == "Shipped":
+        # Amazon's words for a package that matches none of a fulfilled order's packages.
+        raise OrderError("Failed to create package due to not finding a matching package or "
+                         "order already fulfilled.")
+    if order.status not in ("Unshipped", "PartiallyShipped"):
+        raise OrderError(f"The order is {order.status}; only Unshipped or PartiallyShipped "
+                         "orders can be confirmed.")
+    shipment = ship(order, max(ship_date, order.purchase_date), carrier, tracking_number,
+                    state.maker.rnd, _unshipped_units(order, items), method)
+    shipment.package_reference_id = package_reference_id
+    order.last_update = store.clock.now()
+    _mark(store, state, order, "shipment confirmed")
+
+
+def _unshipped_units(order: Order, items: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`items` with each order item's quantities summed, checked against what is unshipped."""
+    if not items:
+        raise OrderError("A package must contain at least one order item.")
+    by_id = {i.order_item_id: i for i in order.items}
+    wanted: dict[str, int] = {}
+    for item_id, quantity in items:
+        if item_id not in by_id:
+            raise OrderError(f"Invalid orderItemId '{item_id}' for this order.")
+        if quantity < 1:
+            raise OrderError(f"Quantity {quantity} of order item {item_id} must be at least 1.")
+        wanted[item_id] = wanted.get(item_id, 0) + quantity
+    for item_id, quantity in wanted.items():
+        item = by_id[item_id]
+        if quantity > item.quantity - item.shipped:
+            raise OrderError(f"Quantity {quantity} exceeds the {item.quantity - item.shipped} "
+                             f"unshipped units of order item {item_id}.")
+    return list(wanted.items())
+
+
+def set_status(store: StateStore, state: SellerState, order: Order, status: str) -> None:
+    """Moves an order to `status` (control plane and lifecycle rules), now."""
+    if status not in STATUSES:
+        raise OrderError(f"Unknown order status {status!r}; one of {', '.join(STATUSES)}.")
+    if status == order.status:
+        return
+    if order.status in ("Shipped", "Canceled") and status != "Shipped":
+        raise OrderError(f"A {order.status} order cannot become {status}.")
+    now = store.clock.now()
+    if status == "Shipped":
+        ship(order, now, "UPS", str(state.maker.rnd.randrange(10**11, 10**12)),
+             state.maker.rnd)
+    elif status == "Canceled":
+        order.cancelled_at = now
+        _release_stock(store, state, order)
+    order.status = status
+    order.last_update = now
+    _mark(store, state, order, f"status {status}")
+
+
+PICKUP_STATUSES = ("ReadyForPickup", "PickedUp", "RefusedPickup")
+
+
+def update_pickup(store: StateStore, state: SellerState, order: Order, status: str,
+                  items: list[tuple[str, int]] | None = None) -> None:
+    """Orders v0 updateShipmentStatus, which sellers in the In-store Pickup program call as
+    the buyer's visit goes: the order is ReadyForPickup at the store (it stays Unshipped, only
+    LastUpdateDate moves), the buyer PickedUp the named units (default: all; they ship, as
+    confirmShipment would ship them) or RefusedPickup (the order is canceled, as set_status
+    cancels). A refusal covers the whole order: the emulator does not model partly refused
+    orders."""
+    if status not in PICKUP_STATUSES:
+        raise OrderError(f"Unknown shipment status {status!r}; one of "
+                         f"{', '.join(PICKUP_STATUSES)}.")
+    if not order.is_ispu:
+        raise OrderError(f"Order {order.order_id} is not an in-store pickup order; "
+                         "shipment status updates apply to in-store pickup orders only.")
+    if order.status not in ("Unshipped", "PartiallyShipped"):
+        raise OrderError(f"The order is {order.status}; only Unshipped or PartiallyShipped "
+                         "in-store pickup orders can change their shipment status.")
+    now = store.clock.now()
+    if status == "RefusedPickup":
+        units = _unshipped_units(order, items) if items else None
+        if order.units_shipped or (units is not None and sum(q for _, q in units)
+                                   < order.units_unshipped):
+            raise OrderError("A refused pickup must cover the whole order; the emulator does "
+                             "not model partly refused in-store pickup orders.")
+        set_status(store, state, order, "Canceled")
+        return
+    if status == "PickedUp":
+        ship(order, now, "STORE_PICKUP", "", state.maker.rnd,
+             _unshipped_units(order, items) if items else None, "In-store pickup")
+    order.last_update = now
+    _mark(store, state, order, f"pickup {status}")
+
+
+def _release_stock(store: StateStore, state: SellerState, order: Order) -> None:
+    for item in order.items:
+        listing = state.listings.get(item.sku)
+        unshipped = item.quantity - item.shipped
+        if listing is None or unshipped == 0:
+            continue
+        if listing.fulfillment == "AFN" and item.sku in state.inventory:
+            record = state.inventory[item.sku]
+            moved = min(unshipped, record.reserved_customer_order)
+            record.reserved_customer_order -= moved
+            record.fulfillable += moved
+            record.updated = store.clock.now()
+            store.changed(state, "inventory", item.sku, record, events.INVENTORY_CHANGED,
+                          {"sku": item.sku, "fulfillable": record.fulfillable})
+
+
+def _mark(store: StateStore, state: SellerState, order: Order, why: str) -> None:
+    store.changed(state, "order", order.order_id, order, events.ORDER_CHANGED,
+                  {"order_id": order.order_id, "status": order.status, "change": why})

@@ -1,0 +1,93 @@
+"""Report and feed documents, and the presigned URLs that reach them.
+
+Amazon keeps these in S3 and hands out presigned URLs valid for 5 minutes, whose signature
+covers the method and, for uploads, the Content-Type. The emulator keeps the bytes here and
+signs its own URLs the same way (s3.py serves them): built from the configured public base
+URL, never from a request's Host header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import quote
+
+from emulator.runtime.clock import Clock
+from emulator.runtime.rng import Randomness
+
+URL_LIFETIME = 300  # seconds, as Amazon's presigned URLs
+PATH_PREFIX = "/_documents/"
+Kind = Literal["report", "feed-input", "feed-result"]
+
+
+@dataclass
+class Document:
+    document_id: str
+    kind: Kind
+    app_id: str
+    seller_id: str
+    created: float
+    content_type: str  # served (reports, results) or required on upload (feed input)
+    content: bytes | None = None  # None until a feed input document is uploaded
+    compression: str | None = None  # "GZIP": the bytes are gzip, served as they are
+    report_type: str | None = None
+    uploaded: float | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _amz_date(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_amz_date(text: str) -> float | None:
+    try:
+        return datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return None
+
+
+class DocumentStore:
+    def __init__(self, clock: Clock, randomness: Randomness, base_url: str) -> None:
+        self.clock = clock
+        self.base_url = base_url.rstrip("/")
+        self._random = randomness.derive("documents")
+        self._key = self._random.randbytes(32)
+        self._documents: dict[str, Document] = {}
+
+    def new_id(self, region: str, type_code: str) -> str:
+        """Amazon's shape: amzn1.spdoc.1.4.<region>.<uuid>.<token>.<type code>."""
+        hex_id = f"{self._random.getrandbits(128):032x}"
+        uuid = f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}"
+        token = "T" + f"{self._random.getrandbits(64):016X}"
+        return f"amzn1.spdoc.1.4.{region}.{uuid}.{token}.{type_code}"
+
+    def add(self, document: Document) -> Document:
+        self._documents[document.document_id] = document
+        return document
+
+    def get(self, document_id: str) -> Document | None:
+        return self._documents.get(document_id)
+
+    def clear(self) -> None:
+        self._documents.clear()
+
+    def signature(self, method: str, document_id: str, amz_date: str,
+                  content_type: str = "") -> str:
+        message = f"{method}\n{document_id}\n{amz_date}\n{content_type}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def url(self, document: Document, method: Literal["GET", "PUT"]) -> str:
+        """A presigned URL for `method`, valid for 5 minutes on the emulator clock."""
+        amz_date = _amz_date(self.clock.now())
+        content_type = document.content_type if method == "PUT" else ""
+        signed_headers = "content-type;host" if method == "PUT" else "host"
+        signature = self.signature(method, document.document_id, amz_date, content_type)
+        return (f"{self.base_url}{PATH_PREFIX}{quote(document.document_id, safe='')}"
+                f"?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                f"&X-Amz-Credential=EMULATOR%2F{amz_date[:8]}%2Fus-east-1%2Fs3%2Faws4_request"
+                f"&X-Amz-Date={amz_date}&X-Amz-Expires={URL_LIFETIME}"
+                f"&X-Amz-SignedHeaders={quote(signed_headers, safe='')}"
+                f"&X-Amz-Signature={signature}")
