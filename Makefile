@@ -32,8 +32,10 @@ models: install
 run: models
 	$(BIN)/spapi-emulator serve --host 127.0.0.1 --port $(PORT) --seed $(SEED)
 
+# ruff, and the house's layering (import-linter contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check emulator tests bench contracts client_tests
+	$(BIN)/lint-imports
 
 test: models lint node-clients
 	$(BIN)/python -m pytest

@@ -1,11 +1,13 @@
 """Assembles the emulator: the models, the request pipeline and the control plane, one ASGI app.
 
-    /_emulator/...        control plane (control.py)
-    /auth/o2/token        Login with Amazon (lwa.py)
-    /apps/authorize/...   website authorization (consent.py)
-    /_documents/...       report and feed documents at presigned URLs (s3.py)
-    everything else       SP-API operations of every model (pipeline.py):
+    /_emulator/...        control plane (control/plane.py, plus the families' routes)
+    /auth/o2/token        Login with Amazon (auth/lwa.py)
+    /apps/authorize/...   website authorization (auth/consent.py)
+    /_documents/...       report and feed documents at presigned URLs (gateway/s3.py)
+    everything else       SP-API operations of every model (gateway/pipeline.py):
                           auth -> throttling -> faults -> answer, recorded in the journal
+
+The stateful handlers come from the families (emulator/families/*), each installing itself.
 """
 
 from __future__ import annotations

@@ -1,6 +1,12 @@
-"""The emulated sellers' business: catalog, listings, inventory, orders and money.
+"""The sellers' business, shared by every family: plain Python over a store, never HTTP (an
+import-linter contract). May use auth's accounts, the runtime and the models.
 
-Plain Python over a store, never HTTP: `apis/` translates between SP-API requests and this.
-Everything is generated from a scenario and the seed through the one seeded source, so the
-same scenario and seed give the same business, byte for byte.
+Entities (`entities.py`) generated from a scenario (`scenario.py`, `generate.py`,
+`marketplaces.py`) through the one seeded source, so the same scenario and seed give the
+same business byte for byte; the store of every seller's state (`store.py`) with its JSON
+snapshot (`snapshot.py`) and append-only state file (`persistence.py`). Also the rules more
+than one family reads: the catalog (`catalog.py`), competing offers (`offers.py`), the fee
+schedule (`fees.py`), report and feed documents' formats (`documents.py`) and the lifecycle
+both reports and feeds go through (`jobs.py`). Each family's own rules live in its package
+under `emulator.families`.
 """

@@ -1,1 +1,7 @@
-"""TODO"""
+"""The control plane under `/_emulator`: what the emulator says about itself and the knobs a
+test turns (clock, faults, journal, reset, seed, state snapshots). May use the business core,
+auth, the gateway, the runtime and the models, never a family: families add their own routes
+(`ControlExtensions`) when they are installed.
+
+`plane.py` is the Starlette app (it refuses SP-API tokens); `openapi.py` describes it.
+"""

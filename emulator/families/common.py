@@ -1,16 +1,23 @@
-"""What every family's handlers share: the caller's seller state, SP-API's time format,
-reading times from requests, and Amazon's pagination-token error."""
+"""What the families' handlers share: the caller's seller state, SP-API's time format,
+reading times from requests, Amazon's pagination-token error, `pageSize`/`pageToken` paging
+and the v0 APIs' money."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
+from emulator.business.entities import money_float
 from emulator.business.store import SellerState, StateStore
 from emulator.gateway.call import Call
 from emulator.gateway.errors import InvalidInput
 from emulator.models.spec import ApiModel
-from emulator.runtime.paging import TokenRejected
+from emulator.runtime.paging import PageTokens, TokenRejected
 
+# Listings Items and Catalog Items search page through at most 1000 results
+# (numberOfResults in the listings model, the Catalog Items reference).
+MAX_PAGED = 1000
 INVALID_TOKEN = ("The specified pagination token is invalid or not compatible with the "
                  "provided filters in the request input.")
 
@@ -55,3 +62,34 @@ def token_error(error: TokenRejected) -> InvalidInput:
     """What SP-API answers a bad, expired or mismatched pagination token (models#4319)."""
     return InvalidInput(INVALID_TOKEN, details=f"The token is {error.reason}."
                         if error.reason != "filters" else "")
+
+
+def money(minor: int, currency: str) -> dict[str, Any]:
+    """MoneyType of the v0 APIs (Product Pricing, Product Fees)."""
+    return {"CurrencyCode": currency, "Amount": money_float(minor, currency)}
+
+
+T = TypeVar("T")
+
+
+def token_page(page_tokens: PageTokens, params: dict[str, Any], listing: str, seller_id: str,
+               found: Sequence[T]) -> tuple[Sequence[T], dict[str, str]]:
+    """`pageSize`/`pageToken` paging (Listings Items search, Catalog Items 2022-04-01): the
+    page and the `pagination` object. Tokens are bound to every other parameter, as Amazon's
+    are (the same filters must come with the token); at most MAX_PAGED results are reachable."""
+    size = params.get("pageSize") or 10
+    filters = {k: v for k, v in sorted(params.items()) if k != "pageToken"}
+    start = 0
+    if params.get("pageToken"):
+        try:
+            start = int(page_tokens.read(params["pageToken"], listing, seller_id, filters))
+        except TokenRejected as error:
+            raise token_error(error) from None
+    reachable = found[:MAX_PAGED]
+    pagination = {}
+    if start + size < len(reachable):
+        pagination["nextToken"] = page_tokens.issue(listing, seller_id, filters, start + size)
+    if start > 0:
+        pagination["previousToken"] = page_tokens.issue(listing, seller_id, filters,
+                                                        max(0, start - size))
+    return reachable[start:start + size], pagination

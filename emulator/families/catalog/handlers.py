@@ -26,7 +26,6 @@ from emulator.business.generate import price_in
 from emulator.business.marketplaces import MARKETPLACES, Marketplace
 from emulator.business.store import SellerState
 from emulator.families import ApiContext, common
-from emulator.families.listings.handlers import token_page
 from emulator.gateway.call import Call
 from emulator.gateway.errors import InvalidInput, SpApiError
 from emulator.gateway.registry import HandlerRegistry
@@ -298,8 +297,8 @@ class CatalogItems:
         state, _markets, renderer = self._setup(call)
         params = call.params or {}
         found = self._found(state, params)
-        page, pagination = token_page(self.context, params, PAGE_LISTING, state.seller_id,
-                                      found)
+        page, pagination = common.token_page(self.context.page_tokens, params, PAGE_LISTING,
+                                             state.seller_id, found)
         body: dict[str, Any] = {"numberOfResults": len(found)}
         if pagination:
             body["pagination"] = pagination

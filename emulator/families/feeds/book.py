@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emulator.auth.accounts import Seller
+from emulator.business.documents import EncodedDocument, type_code
 from emulator.business.jobs import CANCELLED, DISCARDED, IN_PROGRESS, IN_QUEUE, RETENTION
 from emulator.business.store import StateStore
 from emulator.families.feeds.processing import process
 from emulator.families.feeds.processors.base import FeedInput, Processing, Render
 from emulator.families.listings import rules as listings
-from emulator.families.reports.generators.base import EncodedDocument, type_code
 from emulator.runtime import events
 from emulator.runtime.clock import Clock
 from emulator.runtime.documents import Document, DocumentStore

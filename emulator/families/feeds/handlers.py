@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.business.documents import iso_offset
 from emulator.business.entities import Listing
 from emulator.business.store import SellerState
 from emulator.families import ApiContext, common
@@ -31,7 +32,6 @@ from emulator.families.feeds.processing import is_processed
 from emulator.families.job_listing import JobListing
 from emulator.families.listings import rules as listings
 from emulator.families.listings.handlers import Renderer, conditions_of
-from emulator.families.reports.generators.base import iso_offset
 from emulator.gateway.call import Call
 from emulator.gateway.errors import InvalidInput, NotFound
 from emulator.gateway.registry import HandlerRegistry

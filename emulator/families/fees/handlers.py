@@ -21,7 +21,7 @@ from emulator.business.entities import CatalogItem, decimals
 from emulator.business.marketplaces import Marketplace
 from emulator.business.store import SellerState
 from emulator.families import ApiContext, common
-from emulator.families.pricing.handlers import money
+from emulator.families.common import money
 from emulator.gateway.call import Call
 from emulator.gateway.errors import InvalidInput
 from emulator.gateway.registry import HandlerRegistry

@@ -19,8 +19,8 @@ Choices where Amazon's behaviour is not pinned down:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from emulator.business.entities import Listing, ListingIssue, money_str
 from emulator.business.store import SellerState
@@ -30,13 +30,9 @@ from emulator.gateway.call import Call
 from emulator.gateway.errors import InvalidInput, SpApiError
 from emulator.gateway.registry import HandlerRegistry
 from emulator.gateway.wire import Reply, json_reply
-from emulator.runtime.paging import TokenRejected
 
 MODEL = "listingsItems_2021-08-01"
 PAGE_LISTING = "listings.search"
-# Both APIs page through at most 1000 results (numberOfResults in the listings model, the
-# Catalog Items reference).
-MAX_PAGED = 1000
 IMAGE_SIZE = 1500  # generated images are _SL1500_
 
 
@@ -160,34 +156,6 @@ class Renderer:
 
 # -- handlers -------------------------------------------------------------------------------
 
-T = TypeVar("T")
-
-
-def token_page(context: ApiContext, params: dict[str, Any], listing: str, seller_id: str,
-               found: Sequence[T]) -> tuple[Sequence[T], dict[str, str]]:
-    """`pageSize`/`pageToken` paging (Listings Items search, Catalog Items 2022-04-01): the
-    page and the `pagination` object. Tokens are bound to every other parameter, as Amazon's
-    are (the same filters must come with the token); at most MAX_PAGED results are reachable."""
-    size = params.get("pageSize") or 10
-    filters = {k: v for k, v in sorted(params.items()) if k != "pageToken"}
-    start = 0
-    if params.get("pageToken"):
-        try:
-            start = int(context.page_tokens.read(params["pageToken"], listing, seller_id,
-                                                 filters))
-        except TokenRejected as error:
-            raise common.token_error(error) from None
-    reachable = found[:MAX_PAGED]
-    pagination = {}
-    if start + size < len(reachable):
-        pagination["nextToken"] = context.page_tokens.issue(listing, seller_id, filters,
-                                                            start + size)
-    if start > 0:
-        pagination["previousToken"] = context.page_tokens.issue(listing, seller_id, filters,
-                                                                max(0, start - size))
-    return reachable[start:start + size], pagination
-
-
 class ListingsItems:
     def __init__(self, context: ApiContext) -> None:
         self.context = context
@@ -263,8 +231,8 @@ class ListingsItems:
     async def search(self, call: Call) -> Reply:
         state, markets, params = self._state(call)
         found = rules.search(state, self._query(params, markets))
-        page, pagination = token_page(self.context, params, PAGE_LISTING, state.seller_id,
-                                      found)
+        page, pagination = common.token_page(self.context.page_tokens, params, PAGE_LISTING,
+                                             state.seller_id, found)
         renderer = Renderer(state, params.get("includedData") or ["summaries"])
         body: dict[str, Any] = {"numberOfResults": len(found)}
         if pagination:

@@ -24,12 +24,13 @@ from typing import Any
 
 from emulator.business import catalog
 from emulator.business import offers as offers_of
-from emulator.business.entities import Listing, money_float
+from emulator.business.entities import Listing
 from emulator.business.generate import price_in
 from emulator.business.marketplaces import Marketplace
 from emulator.business.offers import Offer
 from emulator.business.store import SellerState
 from emulator.families import ApiContext, common
+from emulator.families.common import money
 from emulator.gateway.call import Call
 from emulator.gateway.errors import InvalidInput, SpApiError
 from emulator.gateway.registry import HandlerRegistry
@@ -39,11 +40,6 @@ MODEL = "productPricingV0"
 MAX_OFFERS = 20  # OfferDetailList maxItems
 _ITEM_URI = re.compile(r"^/products/pricing/v0/items/([^/]+)/offers$")
 _LISTING_URI = re.compile(r"^/products/pricing/v0/listings/([^/]+)/offers$")
-
-
-def money(minor: int, currency: str) -> dict[str, Any]:
-    """MoneyType of the v0 APIs (Product Pricing, Product Fees)."""
-    return {"CurrencyCode": currency, "Amount": money_float(minor, currency)}
 
 
 def _price(offer: Offer, currency: str) -> dict[str, Any]:

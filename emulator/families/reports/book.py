@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from emulator.auth.accounts import Seller
+from emulator.business.documents import DAY, EncodedDocument, error_document, type_code
 from emulator.business.jobs import (
     CANCELLED,
     DISCARDED,
@@ -31,16 +32,7 @@ from emulator.business.jobs import (
     RETENTION,
 )
 from emulator.business.store import SellerState, StateStore
-from emulator.families.reports.generators.base import (
-    DAY,
-    EncodedDocument,
-    InvalidOptions,
-    NoData,
-    ReportRequest,
-    encode,
-    error_document,
-    type_code,
-)
+from emulator.families.reports.generators.base import InvalidOptions, NoData, ReportRequest, encode
 from emulator.families.reports.generators.settlement import (
     SETTLEMENT_TYPE,
     closed_periods,

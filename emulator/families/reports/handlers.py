@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.business.documents import iso_offset
 from emulator.families import ApiContext, common
 from emulator.families.job_listing import JobListing
 from emulator.families.reports.book import Report, ReportBook, ReportError, ReportSpec, Schedule
-from emulator.families.reports.generators.base import iso_offset
 from emulator.families.reports.types import FAMILIES, RESTRICTED_TYPES, is_known
 from emulator.gateway.call import Call
 from emulator.gateway.errors import AccessDenied, InvalidInput, NotFound

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from emulator.business.documents import EncodedDocument
 from emulator.business.entities import Listing, ListingIssue
 from emulator.business.marketplaces import Marketplace
 from emulator.business.store import SellerState, StateStore
 from emulator.families.listings import rules
-from emulator.families.reports.generators.base import EncodedDocument
 
 DONE, FATAL = "DONE", "FATAL"
 Status = Literal["DONE", "FATAL"]

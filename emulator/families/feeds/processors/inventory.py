@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree
 
+from emulator.business.documents import charset
 from emulator.business.entities import Listing
 from emulator.families.feeds.processors.base import (
     DONE,
@@ -45,7 +46,6 @@ from emulator.families.feeds.processors.base import (
 )
 from emulator.families.feeds.processors.results import UNREADABLE, Results, tsv_report, xml_report
 from emulator.families.listings import rules
-from emulator.families.reports.generators.base import charset
 
 XML_TYPE = "POST_INVENTORY_AVAILABILITY_DATA"
 INVLOADER_TYPE = "POST_FLAT_FILE_INVLOADER_DATA"

@@ -38,6 +38,7 @@ from typing import Any
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
+from emulator.business.documents import EncodedDocument
 from emulator.business.entities import ListingIssue
 from emulator.families.feeds.processors.base import (
     DONE,
@@ -52,7 +53,6 @@ from emulator.families.feeds.processors.base import (
     submit,
 )
 from emulator.families.listings import rules
-from emulator.families.reports.generators.base import EncodedDocument
 
 FEED_TYPE = "JSON_LISTINGS_FEED"
 SCHEMA = "listings-feed-schema-v2.json"

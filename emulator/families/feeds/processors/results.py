@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from emulator.business.documents import EncodedDocument
 from emulator.business.entities import ListingIssue
-from emulator.families.reports.generators.base import EncodedDocument
 
 XML_CONTENT_TYPE = "text/xml; charset=UTF-8"
 TSV_CONTENT_TYPE = "text/plain; charset=UTF-8"

@@ -1,5 +1,7 @@
-"""What every report generator shares: the request it answers, the document it produces, the
-two ways it can refuse (no data, bad options), and Amazon's flat-file conventions.
+"""What every report generator shares: the request it answers, the output it produces, and
+the two ways it can refuse (no data, bad options). Amazon's document conventions (charsets,
+gzip, flat files) are the business core's (`emulator.business.documents`), which feed
+results share.
 
 A generator is a plain function `(state, request) -> ReportOutput` over one seller's state at
 the moment the report is processed. It raises `NoData` when Amazon would cancel the report
@@ -9,27 +11,14 @@ the moment the report is processed. It raises `NoData` when Amazon would cancel 
 from __future__ import annotations
 
 import gzip
-import json
-import time
-import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import cache
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Literal
 
+from emulator.business.documents import GZIP_LEVEL, GZIP_THRESHOLD, EncodedDocument, charset
 from emulator.business.marketplaces import Marketplace
 from emulator.business.store import SellerState
 from emulator.runtime.rng import Randomness
-
-DAY = 86400.0
-# Documents larger than this are stored gzip-compressed (compressionAlgorithm GZIP), as
-# Amazon does with large reports; smaller ones are served as they are.
-GZIP_THRESHOLD = 1024 * 1024
-# zlib level 1 compresses a 35 MB orders report in a quarter of a second, to a quarter of its
-# size; level 6 takes three times as long to gain another fifth.
-GZIP_LEVEL = 1
 
 
 class NoData(Exception):
@@ -74,26 +63,6 @@ class ReportFamily:
     weight: float = 1.0
 
 
-# -- documents ---------------------------------------------------------------------------
-
-def charset(market: Marketplace) -> str:
-    """The charset Amazon's storage names for a flat file (fact sheet section 6): utf8 in
-    North America, Cp1252 in Europe, cp932 in Japan. Amazon has not been observed for
-    Singapore and Australia; they get utf8 like every marketplace outside Europe and Japan."""
-    if market.country == "JP":
-        return "cp932"
-    if market.region == "eu":
-        return "Cp1252"
-    return "utf8"
-
-
-@dataclass(frozen=True)
-class EncodedDocument:
-    content: bytes
-    content_type: str
-    compression: str | None  # "GZIP" or None
-
-
 def encode(output: ReportOutput) -> EncodedDocument:
     """The bytes Amazon's storage would hold: the text in the marketplace's charset (JSON in
     UTF-8), gzip-compressed when large."""
@@ -108,80 +77,6 @@ def encode(output: ReportOutput) -> EncodedDocument:
     if len(raw) > GZIP_THRESHOLD:
         return EncodedDocument(gzip.compress(raw, GZIP_LEVEL, mtime=0), content_type, "GZIP")
     return EncodedDocument(raw, content_type, None)
-
-
-def error_document(details: str) -> EncodedDocument:
-    """What a FATAL report's document holds: `{"errorDetails": "..."}`."""
-    return EncodedDocument(json.dumps({"errorDetails": details}).encode(), "application/json",
-                           None)
-
-
-def type_code(report_type: str) -> str:
-    """The number ending a document id (Amazon ends them with an internal type code)."""
-    return str(1000 + zlib.crc32(report_type.encode()) % 9000)
-
-
-# -- flat files --------------------------------------------------------------------------
-
-_CLEAN = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
-
-
-def clean(value: str) -> str:
-    """A value fit for a flat file: a tab or newline inside it would break the row, so each
-    becomes a space (free text only: names, titles, addresses)."""
-    if "\t" in value or "\n" in value or "\r" in value:
-        return value.translate(_CLEAN)
-    return value
-
-
-def flat_file(header: Sequence[str], lines: Iterable[str]) -> str:
-    """A flat file from ready lines (values already cleaned and tab-joined)."""
-    return "\n".join(("\t".join(header), *lines, ""))
-
-
-def tsv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A flat file: a header row and tab-separated rows, each line ending in a newline."""
-    return flat_file(header, ("\t".join(clean(value) for value in row) for row in rows))
-
-
-_DAYS: dict[int, str] = {}
-
-
-def iso_offset(timestamp: float) -> str:
-    """Flat-file and Reports API times: `2017-06-17T08:04:21+00:00`. Reports format one time
-    per row, so the date part is formatted once per day."""
-    whole = int(timestamp // 1)
-    day, second = divmod(whole, 86400)
-    prefix = _DAYS.get(day)
-    if prefix is None:
-        prefix = _DAYS[day] = time.strftime("%Y-%m-%dT", time.gmtime(day * 86400))
-    hours, rest = divmod(second, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{prefix}{hours:02d}:{minutes:02d}:{seconds:02d}+00:00"
-
-
-# Where each marketplace's local times are written (listing open dates), as Seller Central
-# shows them.
-_ZONES = {"na": "America/Los_Angeles", "GB": "Europe/London", "IE": "Europe/Dublin",
-          "JP": "Asia/Tokyo", "AU": "Australia/Sydney", "SG": "Asia/Singapore",
-          "IN": "Asia/Kolkata", "AE": "Asia/Dubai", "SA": "Asia/Riyadh",
-          "TR": "Europe/Istanbul", "EG": "Africa/Cairo", "ZA": "Africa/Johannesburg"}
-
-
-@cache
-def _zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except ZoneInfoNotFoundError:  # pragma: no cover - a system without time zone data
-        return None
-
-
-def local_time(timestamp: float, market: Marketplace) -> str:
-    """`2013-01-07 07:35:42 PST`: a listing's open date in the marketplace's time zone."""
-    name = _ZONES.get(market.country) or _ZONES.get(market.region) or "Europe/Paris"
-    zone = _zone(name)
-    moment = datetime.fromtimestamp(timestamp, zone or UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S ") + (moment.tzname() or "UTC")
 
 
 def markets_of(state: SellerState, request: ReportRequest) -> list[Marketplace]:
@@ -199,7 +94,3 @@ def choice(options: Mapping[str, str], name: str, allowed: Sequence[str],
         raise InvalidOptions(f"Invalid value '{value}' for report option {name}; "
                              f"allowed values: {', '.join(allowed)}.")
     return value
-
-
-def as_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))

@@ -5,6 +5,7 @@ API reports for it (fulfillable, inbound, reserved, unfulfillable, researching, 
 
 from __future__ import annotations
 
+from emulator.business.documents import tsv
 from emulator.business.entities import Inventory, money_str
 from emulator.business.marketplaces import Marketplace
 from emulator.business.store import SellerState
@@ -14,7 +15,6 @@ from emulator.families.reports.generators.base import (
     ReportOutput,
     ReportRequest,
     markets_of,
-    tsv,
 )
 
 # Fact sheet section 6 (column order of airbytehq/airbyte's schema).

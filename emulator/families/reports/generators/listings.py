@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from emulator.business.documents import local_time, tsv
 from emulator.business.entities import Listing, money_str
 from emulator.business.marketplaces import Marketplace
 from emulator.business.store import SellerState
@@ -21,9 +22,7 @@ from emulator.families.reports.generators.base import (
     ReportOutput,
     ReportRequest,
     choice,
-    local_time,
     markets_of,
-    tsv,
 )
 
 # The MWS-era columns every merchant listings report starts with (fact sheet section 6;

@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterable
 from functools import lru_cache
 
+from emulator.business.documents import clean, flat_file, iso_offset
 from emulator.business.entities import Order, OrderItem, money_str
 from emulator.business.store import SellerState
 from emulator.families.reports.generators.base import (
@@ -24,9 +25,6 @@ from emulator.families.reports.generators.base import (
     ReportFamily,
     ReportOutput,
     ReportRequest,
-    clean,
-    flat_file,
-    iso_offset,
     markets_of,
 )
 

@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from emulator.business.documents import DAY, as_json
 from emulator.business.entities import Order, money_float
 from emulator.business.marketplaces import Marketplace
 from emulator.business.store import SellerState
 from emulator.families.reports.generators.base import (
-    DAY,
     ReportFamily,
     ReportOutput,
     ReportRequest,
-    as_json,
     choice,
     markets_of,
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 
+from emulator.business.documents import clean, flat_file
 from emulator.business.entities import money_str
 from emulator.business.store import SellerState
 from emulator.families.finances import ledger as finances
@@ -19,8 +20,6 @@ from emulator.families.reports.generators.base import (
     ReportFamily,
     ReportOutput,
     ReportRequest,
-    clean,
-    flat_file,
     markets_of,
 )
 
