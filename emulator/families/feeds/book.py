@@ -8,9 +8,9 @@ same app and seller. A feed goes IN_QUEUE -> IN_PROGRESS -> DONE (processed: its
 applied, a processing report made) or FATAL (the document could not be processed at all, or
 its type is not emulated: a processing report says why), or CANCELLED (cancelled while
 queued: no report). Each step is an action on the scheduler, at a time drawn per feed from
-`--lifecycle` (instant: none; fast: a few seconds; realistic: minutes, as Amazon). The
-document is read when processing starts, as Amazon reads it from S3. FEED_FINISHED is
-published when a feed ends. Amazon keeps feeds 90 days; so does this book.
+`--lifecycle` (the lifecycle is `emulator.business.jobs`', shared with reports). The document
+is read when processing starts, as Amazon reads it from S3. FEED_FINISHED is published when
+a feed ends.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from emulator.auth.accounts import Seller
 from emulator.business.documents import EncodedDocument, type_code
-from emulator.business.jobs import CANCELLED, DISCARDED, IN_PROGRESS, IN_QUEUE, RETENTION
+from emulator.business.jobs import IN_QUEUE, JobBook
 from emulator.business.store import StateStore
 from emulator.families.feeds.processing import process
 from emulator.families.feeds.processors.base import FeedInput, Processing, Render
@@ -64,34 +64,31 @@ class Feed:
     result_document_id: str | None = None
 
     @property
+    def job_id(self) -> str:
+        return self.feed_id
+
+    @property
     def seller_id(self) -> str:
         return self.seller.seller_id
 
 
-class FeedBook:
+class FeedBook(JobBook[Feed]):
+    kind = "feed"
+    error = FeedError
+
     def __init__(self, store: StateStore, documents: DocumentStore, scheduler: Scheduler,
                  clock: Clock, randomness: Randomness, lifecycle: str,
                  rules: listings.Rules, schemas_dir: Path,
                  render: Render) -> None:
-        self.store = store
+        super().__init__(store, scheduler, clock, randomness, lifecycle)
         self.documents = documents
-        self.scheduler = scheduler
-        self.clock = clock
-        self.randomness = randomness
-        self.lifecycle = lifecycle
         self.rules = rules
         self.schemas_dir = schemas_dir  # <models>/schemas/feeds
         self.render = render  # listings as the Listings Items API shows them (see Processing)
-        self._feeds: dict[str, Feed] = {}
         self._by_document: dict[str, Feed] = {}  # result document id -> its feed
-        # Amazon's feed ids are 11-12 digit numbers that grow over time.
-        self._next_feed = 50_000_000_000 + randomness.derive("feed-ids").randrange(10**9) * 10
 
     def clear(self) -> None:
-        """Forget every feed (the state was reset): queued lifecycle steps find nothing."""
-        for feed in self._feeds.values():
-            feed.status = DISCARDED
-        self._feeds.clear()
+        super().clear()
         self._by_document.clear()
 
     # -- documents ------------------------------------------------------------------------
@@ -106,7 +103,7 @@ class FeedBook:
     def result_document(self, app_id: str, seller_id: str, document_id: str) -> Document | None:
         """A processing report this app may read for this seller, or None."""
         feed = self._by_document.get(document_id)
-        if feed is None or not self._visible(feed, app_id, seller_id):
+        if feed is None or not self.visible(feed, app_id, seller_id):
             return None
         return self.documents.get(document_id)
 
@@ -130,45 +127,15 @@ class FeedBook:
 
     def create(self, app_id: str, seller: Seller, spec: FeedSpec) -> Feed:
         """A new feed, queued now; its lifecycle runs on the clock."""
-        created = self.clock.now()
-        self._next_feed += 1 + self.randomness.stream.randrange(7)
-        feed = Feed(str(self._next_feed), spec.feed_type, seller, app_id, spec.marketplace_ids,
-                    dict(spec.options), spec.input_document_id, created)
-        self._feeds[feed.feed_id] = feed
-        queue, processing = self._timings(feed)
-        self.scheduler.at(created + queue,
-                          lambda: self._start(feed, created + queue, processing))
-        return feed
-
-    def _timings(self, feed: Feed) -> tuple[float, float]:
-        """(seconds in the queue, seconds of processing): fixed per feed."""
-        if self.lifecycle == "instant":
-            return 0.0, 0.0
-        rnd = self.randomness.derive("feed-timing", feed.feed_id)
-        if self.lifecycle == "fast":
-            return rnd.uniform(1, 2), rnd.uniform(1, 3)
-        return rnd.uniform(10, 60), rnd.uniform(60, 180)
-
-    def cancel(self, feed: Feed) -> None:
-        """cancelFeed: only a feed still in the queue can be cancelled (the model: "Only
-        feeds with processingStatus=IN_QUEUE can be cancelled")."""
-        if feed.status != IN_QUEUE:
-            raise FeedError(f"Feed {feed.feed_id} cannot be cancelled: its processingStatus is "
-                            f"{feed.status}; only IN_QUEUE feeds can be cancelled.")
-        feed.status = CANCELLED
-        self._publish(feed, self.clock.now())
+        return self.queue(Feed(self.new_id(), spec.feed_type, seller, app_id,
+                               spec.marketplace_ids, dict(spec.options),
+                               spec.input_document_id, self.clock.now()))
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def _start(self, feed: Feed, when: float, processing: float) -> None:
-        if feed.status != IN_QUEUE:  # cancelled while queued, or forgotten
-            return
-        feed.status, feed.started = IN_PROGRESS, when
-        self.scheduler.at(when + processing, lambda: self._finish(feed, when + processing))
-
-    def _finish(self, feed: Feed, when: float) -> None:
-        if feed.status != IN_PROGRESS:
-            return
+    def process(self, feed: Feed, when: float) -> str:
+        """Reads the uploaded document now (as Amazon reads it from S3), applies it and keeps
+        its processing report."""
         document = self.documents.get(feed.input_document_id)
         content = document.content if document is not None else None
         outcome = process(
@@ -180,8 +147,7 @@ class FeedBook:
         # Changes made outside a request reach the state file now, not at the next request.
         self.store.flush()
         feed.result_document_id = self._store_result(feed, outcome.document, when)
-        feed.status, feed.ended = outcome.status, when
-        self._publish(feed, when)
+        return outcome.status
 
     def _store_result(self, feed: Feed, encoded: EncodedDocument, when: float) -> str:
         document_id = self.documents.new_id(feed.seller.region, type_code(feed.feed_type))
@@ -192,7 +158,7 @@ class FeedBook:
         self._by_document[document_id] = feed
         return document_id
 
-    def _publish(self, feed: Feed, when: float) -> None:
+    def publish(self, feed: Feed, when: float) -> None:
         self.store.events.publish(events.Event(
             events.FEED_FINISHED, feed.seller_id, when,
             {"feed_id": feed.feed_id, "feed_type": feed.feed_type,
@@ -201,18 +167,6 @@ class FeedBook:
             feed.app_id,
         ))
 
-    # -- reading --------------------------------------------------------------------------
-
-    def find(self, app_id: str, seller_id: str, feed_id: str) -> Feed | None:
-        feed = self._feeds.get(feed_id)
-        return feed if feed is not None and self._visible(feed, app_id, seller_id) else None
-
-    def _visible(self, feed: Feed, app_id: str, seller_id: str) -> bool:
-        return (feed.seller_id == seller_id and feed.app_id == app_id
-                and feed.created >= self.clock.now() - RETENTION)
-
     def feeds(self, app_id: str, seller_id: str) -> list[Feed]:
         """The feeds an app sees for a seller, newest first (the order getFeeds lists)."""
-        found = [f for f in self._feeds.values() if self._visible(f, app_id, seller_id)]
-        found.sort(key=lambda f: (f.created, f.feed_id), reverse=True)
-        return found
+        return self.listed(app_id, seller_id)

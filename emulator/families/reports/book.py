@@ -5,7 +5,8 @@ A report goes IN_QUEUE -> IN_PROGRESS -> DONE (document made from the seller's s
 moment), CANCELLED (cancelled while queued, or nothing to report: no document) or FATAL
 (invalid report options: an error document). Each step is an action on the scheduler, at a
 time drawn per report from `--lifecycle` (instant: none; fast: a few seconds; realistic:
-minutes, as Amazon). REPORT_FINISHED is published when a report ends.
+minutes, as Amazon; the lifecycle is `emulator.business.jobs`', shared with feeds).
+REPORT_FINISHED is published when a report ends.
 
 Reports belong to the app that requested them and the seller they describe; settlement
 reports belong to the seller (Amazon makes them, every app sees them). Schedules create a
@@ -15,6 +16,7 @@ report every period, the schedule's id on it. Amazon keeps reports 90 days; so d
 from __future__ import annotations
 
 import calendar
+import random
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,15 +24,7 @@ from datetime import UTC, datetime
 
 from emulator.auth.accounts import Seller
 from emulator.business.documents import DAY, EncodedDocument, error_document, type_code
-from emulator.business.jobs import (
-    CANCELLED,
-    DISCARDED,
-    DONE,
-    FATAL,
-    IN_PROGRESS,
-    IN_QUEUE,
-    RETENTION,
-)
+from emulator.business.jobs import CANCELLED, DONE, FATAL, IN_QUEUE, RETENTION, JobBook
 from emulator.business.store import SellerState, StateStore
 from emulator.families.reports.generators.base import InvalidOptions, NoData, ReportRequest, encode
 from emulator.families.reports.generators.settlement import (
@@ -88,6 +82,10 @@ class Report:
     document_id: str | None = None
 
     @property
+    def job_id(self) -> str:
+        return self.report_id
+
+    @property
     def seller_id(self) -> str:
         return self.seller.seller_id
 
@@ -120,35 +118,28 @@ def next_time(period: str, after: float) -> float:
     return after + days * DAY + hours * 3600 + minutes * 60
 
 
-class ReportBook:
+class ReportBook(JobBook[Report]):
+    kind = "report"
+    error = ReportError
+
     def __init__(self, store: StateStore, documents: DocumentStore, scheduler: Scheduler,
                  clock: Clock, randomness: Randomness, lifecycle: str,
                  known: Callable[[str], bool]) -> None:
-        self.store = store
+        super().__init__(store, scheduler, clock, randomness, lifecycle)
         self.documents = documents
-        self.scheduler = scheduler
-        self.clock = clock
-        self.randomness = randomness
-        self.lifecycle = lifecycle
         self.known = known  # whether Amazon knows a report type
-        self._reports: dict[str, Report] = {}
         self._by_document: dict[str, Report] = {}
         self._schedules: dict[str, Schedule] = {}
         self._settled: dict[str, float] = {}  # seller id -> settlements made up to
         self._settle_due: dict[str, float] = {}  # seller id -> its open period's close
-        ids = randomness.derive("report-ids")
-        # Amazon's ids are 11-12 digit numbers that grow over time.
-        self._next_report = 50_000_000_000 + ids.randrange(10**9) * 10
-        self._next_schedule = 50_000_000_000 + ids.randrange(10**9) * 10
+        # Schedule ids grow like report ids, from their own start on the same seeded stream.
+        self._next_schedule = 50_000_000_000 + self.id_stream.randrange(10**9) * 10
 
     def clear(self) -> None:
-        """Forget every report, schedule and settlement (the state was reset): the lifecycle
-        steps still queued on the scheduler find nothing to act on."""
-        for report in self._reports.values():
-            report.status = DISCARDED
+        """Forget every report, schedule and settlement (the state was reset)."""
+        super().clear()
         for schedule in self._schedules.values():
             schedule.active = False
-        self._reports.clear()
         self._by_document.clear()
         self._schedules.clear()
         self._settled.clear()
@@ -179,14 +170,9 @@ class ReportBook:
         """A new report, queued at `when` (default now); its lifecycle runs on the clock."""
         created = self.clock.now() if when is None else when
         start, end = self._range(spec, created)
-        report = Report(self._new_report_id(), spec.report_type, seller, app_id,
-                        spec.marketplace_ids, dict(spec.options), created, start, end,
-                        schedule_id)
-        self._reports[report.report_id] = report
-        queue, processing = self._timings(report)
-        self.scheduler.at(created + queue,
-                          lambda: self._start(report, created + queue, processing))
-        return report
+        return self.queue(Report(self.new_id(), spec.report_type, seller, app_id,
+                                 spec.marketplace_ids, dict(spec.options), created, start, end,
+                                 schedule_id))
 
     def _range(self, spec: ReportSpec, created: float) -> tuple[float, float]:
         family = FAMILIES.get(spec.report_type)
@@ -196,37 +182,19 @@ class ReportBook:
         dated = family is None or family.dated
         return (end - DEFAULT_RANGE if dated else end), end
 
-    def _new_report_id(self) -> str:
-        self._next_report += 1 + self.randomness.stream.randrange(7)
-        return str(self._next_report)
-
-    def _timings(self, report: Report) -> tuple[float, float]:
-        """(seconds in the queue, seconds of processing): fixed per report."""
-        if self.lifecycle == "instant":
-            return 0.0, 0.0
-        rnd = self.randomness.derive("report-timing", report.report_id)
-        if self.lifecycle == "fast":
-            return rnd.uniform(1, 2), rnd.uniform(1, 3)
+    def realistic_processing(self, report: Report, rnd: random.Random) -> float:
         family = FAMILIES.get(report.report_type)
         weight = family.weight if family is not None else 1.0
-        return rnd.uniform(10, 60), rnd.uniform(30, 120) * weight
+        return rnd.uniform(30, 120) * weight
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def _start(self, report: Report, when: float, processing: float) -> None:
-        if report.status != IN_QUEUE:  # cancelled while queued
-            return
-        report.status, report.started = IN_PROGRESS, when
-        self.scheduler.at(when + processing, lambda: self._finish(report, when + processing))
-
-    def _finish(self, report: Report, when: float) -> None:
-        if report.status != IN_PROGRESS:
-            return
+    def process(self, report: Report, when: float) -> str:
+        """Makes the document from the seller's state now."""
         status, encoded = self._generate(report)
         if encoded is not None:
             report.document_id = self._store_document(report, encoded, when)
-        report.status, report.ended = status, when
-        self._publish(report, when)
+        return status
 
     def _generate(self, report: Report) -> tuple[str, EncodedDocument | None]:
         """The report's outcome and document, from the seller's state now."""
@@ -267,7 +235,7 @@ class ReportBook:
         document.content, document.content_type = encoded.content, encoded.content_type
         document.compression = encoded.compression
 
-    def _publish(self, report: Report, when: float) -> None:
+    def publish(self, report: Report, when: float) -> None:
         self.store.events.publish(events.Event(
             events.REPORT_FINISHED, report.seller_id, when,
             {"report_id": report.report_id, "report_type": report.report_type,
@@ -275,39 +243,17 @@ class ReportBook:
             report.app_id,
         ))
 
-    def cancel(self, report: Report) -> None:
-        """cancelReport: only a report still in the queue can be cancelled (the model's
-        description: "Only reports with processingStatus=IN_QUEUE can be cancelled")."""
-        if report.status != IN_QUEUE:
-            raise ReportError(f"Report {report.report_id} cannot be cancelled: its "
-                              f"processingStatus is {report.status}; only IN_QUEUE reports can "
-                              "be cancelled.")
-        report.status = CANCELLED
-        self._publish(report, self.clock.now())
-
     # -- reading --------------------------------------------------------------------------
-
-    def find(self, app_id: str, seller_id: str, report_id: str) -> Report | None:
-        report = self._reports.get(report_id)
-        if report is None or not self._visible(report, app_id, seller_id):
-            return None
-        return report
-
-    def _visible(self, report: Report, app_id: str, seller_id: str) -> bool:
-        return (report.seller_id == seller_id and report.app_id in (None, app_id)
-                and report.created >= self.clock.now() - RETENTION)
 
     def reports(self, app_id: str, seller_id: str) -> list[Report]:
         """The reports an app sees for a seller, newest first (the order getReports lists)."""
-        found = [r for r in self._reports.values() if self._visible(r, app_id, seller_id)]
-        found.sort(key=lambda r: (r.created, r.report_id), reverse=True)
-        return found
+        return self.listed(app_id, seller_id)
 
     def document(self, app_id: str, seller_id: str,
                  document_id: str) -> tuple[Report, Document] | None:
         report = self._by_document.get(document_id)
         document = self.documents.get(document_id)
-        if report is None or document is None or not self._visible(report, app_id, seller_id):
+        if report is None or document is None or not self.visible(report, app_id, seller_id):
             return None
         if document.content is None:  # a settlement report's, made on first request
             _, encoded = self._generate(report)
@@ -391,4 +337,4 @@ class ReportBook:
         report = self.create(None, seller, spec, end)
         report.status, report.started, report.ended = DONE, end, end
         report.document_id = self._store_document(report, None, end)
-        self._publish(report, end)
+        self.publish(report, end)
