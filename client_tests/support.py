@@ -48,7 +48,7 @@ class OrderWindow:
 
 def order_window(state: SellerState) -> OrderWindow:
     after, before = state.anchor - 41 * DAY, state.anchor - 37 * DAY
-    # getOrders' window is inclusive at both ends (tests/test_orders_v0.py pins it).
+    # getOrders' window is inclusive at both ends (tests/test_order_filters.py pins it).
     orders = [o for o in state.order_list
               if after <= o.purchase_date <= before and o.marketplace_id == US]
     window = OrderWindow(stamp(after), stamp(before), [o.order_id for o in orders], orders)

@@ -1,7 +1,8 @@
 """Feeds API 2021-06-30 over HTTP: feed documents (upload URLs signed for their Content-Type,
 processing reports), createFeed's rules, the lifecycle on the emulator clock, cancelFeed,
-getFeeds' filters, paging and rules, FEED_FINISHED, the inventory feeds (XML and flat file)
-and python-amazon-sp-api's own upload helper. Every API answer is checked against the model.
+FEED_FINISHED, the inventory feeds (XML and flat file) and python-amazon-sp-api's own upload
+helper. Every API answer is checked against the model. getFeeds' filters, paging and rules are
+getReports' too: tests/test_job_listing.py tests them for both APIs.
 """
 
 from __future__ import annotations
@@ -185,10 +186,6 @@ def skus(pristine: Running) -> list[str]:
                   and US in listing.prices and listing.quantity > 0 and not listing.issues)
 
 
-def unique_type(name: str) -> str:
-    """A feed type only this test uses (it is not processed: the feed ends FATAL)."""
-    return f"EMULATOR_TEST_{name}_{time.monotonic_ns()}"
-
 DELETE_NOTHING = json.dumps({"header": {"sellerId": "", "version": "2.0"}, "messages": [
     {"messageId": 1, "sku": "NO-SUCH-SKU", "operationType": "DELETE"}]}).encode()
 
@@ -363,95 +360,6 @@ def test_get_feed_document_serves_processing_reports_only(feeds: Feeds) -> None:
     raw = httpx.get(info["url"])
     assert raw.headers["content-type"] == "application/json"
     assert json.loads(gzip.decompress(raw.content))["header"]["feedId"] == feed["feedId"]
-
-
-# -- getFeeds -------------------------------------------------------------------------------
-
-def test_get_feeds_pages_newest_first(feeds: Feeds) -> None:
-    feed_type = unique_type("PAGING")
-    document = feeds.upload(b"x", XML_TYPE)
-    created = [feeds.create(feed_type, document) for _ in range(5)]
-    seen: list[str] = []
-    page = feeds.listing(feedTypes=feed_type, pageSize=2)
-    pages = 1
-    while True:
-        assert len(page["feeds"]) <= 2
-        seen.extend(f["feedId"] for f in page["feeds"])
-        if "nextToken" not in page:
-            break
-        page = feeds.listing(nextToken=page["nextToken"])  # the only parameter
-        pages += 1
-    assert pages == 3
-    assert seen == list(reversed(created))
-
-
-def test_get_feeds_filters(feeds: Feeds) -> None:
-    feed_type, other_type = unique_type("FILTERS"), unique_type("OTHER")
-    document = feeds.upload(b"x", XML_TYPE)
-    us_feed = feeds.create(feed_type, document)
-    ca_feed = feeds.create(feed_type, document, (CA,))
-    mixed = feeds.create(feed_type, document, (US, MX))
-    other = feeds.create(other_type, document)
-    both = feeds.listing(feedTypes=f"{feed_type},{other_type}")
-    assert {f["feedId"] for f in both["feeds"]} == {us_feed, ca_feed, mixed, other}
-    assert [f["feedId"] for f in feeds.listing(feedTypes=feed_type,
-                                               marketplaceIds=MX)["feeds"]] == [mixed]
-    by_markets = feeds.listing(feedTypes=feed_type, marketplaceIds=f"{CA},{MX}")
-    assert {f["feedId"] for f in by_markets["feeds"]} == {ca_feed, mixed}
-    queued = feeds.listing(feedTypes=feed_type, processingStatuses="IN_QUEUE")
-    assert len(queued["feeds"]) == 3
-    for feed_id in (us_feed, ca_feed, mixed):
-        assert feeds.finish(feed_id)["processingStatus"] == "FATAL"  # a type not processed
-    assert feeds.listing(feedTypes=feed_type, processingStatuses="IN_QUEUE") == {"feeds": []}
-    ended = feeds.listing(feedTypes=feed_type, processingStatuses="FATAL,DONE")
-    assert len(ended["feeds"]) == 3
-    now = feeds.app.clock.now()
-    assert feeds.listing(feedTypes=feed_type, createdSince=iso(now + 1),
-                         createdUntil=iso(now + 120)) == {"feeds": []}
-    assert feeds.listing(feedTypes=feed_type, createdUntil=iso(now - 3600)) == {"feeds": []}
-    window = feeds.listing(feedTypes=feed_type, createdSince=iso(now - 3600),
-                           createdUntil=iso(now + 1))
-    assert len(window["feeds"]) == 3
-    backwards = feeds.send("getFeeds", "GET", "/feeds", params={
-        "feedTypes": feed_type, "createdSince": iso(now + 60)})  # until defaults to now
-    assert backwards.status_code == 400
-
-
-def test_get_feeds_rules(feeds: Feeds) -> None:
-    feed_type = unique_type("RULES")
-    document = feeds.upload(b"x", XML_TYPE)
-    for _ in range(2):
-        feeds.create(feed_type, document)
-    token = feeds.listing(feedTypes=feed_type, pageSize=1)["nextToken"]
-    for params, details in (({"feedTypes": feed_type}, "feedTypes;"),
-                            ({"pageSize": 1}, "pageSize;"),
-                            ({"pageSize": 1, "marketplaceIds": US, "createdSince": iso(0)},
-                             "createdSince;pageSize;marketplaceIds;")):
-        response = feeds.send("getFeeds", "GET", "/feeds", params={"nextToken": token, **params})
-        assert response.status_code == 400
-        assert response.json() == {"errors": [{
-            "code": "InvalidInput",
-            "message": "NextToken cannot be specified with other input parameters",
-            "details": details}]}
-    missing = feeds.send("getFeeds", "GET", "/feeds", params={"pageSize": 5})
-    assert missing.status_code == 400
-    assert missing.json()["errors"][0]["message"] == "Either feedTypes or nextToken is required."
-    eleven = ",".join(f"TYPE_{i}" for i in range(11))
-    assert feeds.send("getFeeds", "GET", "/feeds",
-                      params={"feedTypes": eleven}).status_code == 400
-    assert feeds.send("getFeeds", "GET", "/feeds",
-                      params={"feedTypes": feed_type, "pageSize": 101}).status_code == 400
-    assert feeds.listing(feedTypes=feed_type)["feeds"]  # pageSize defaults to 10
-    bad = feeds.send("getFeeds", "GET", "/feeds", params={"nextToken": "bm90IGEgdG9rZW4="})
-    assert bad.status_code == 400
-    assert bad.json()["errors"][0]["message"].startswith("The specified pagination token")
-
-
-def test_feeds_belong_to_their_seller(feeds: Feeds, emulator: Running) -> None:
-    feed_type = unique_type("OWNER")
-    feeds.create(feed_type, feeds.upload(b"x", XML_TYPE))
-    for other in feeds_of(emulator, seller_token(emulator, 3)):
-        assert other.listing(feedTypes=feed_type) == {"feeds": []}
 
 
 # -- feed types -----------------------------------------------------------------------------

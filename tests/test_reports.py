@@ -1,13 +1,13 @@
-"""Reports API 2021-06-30 over HTTP: the report lifecycle on the emulator clock, getReports'
-filters, paging and rules, cancelReport, schedules, settlement reports, and report documents'
-access rules (presigned URLs, restricted types). Every answer is checked against the model.
+"""Reports API 2021-06-30 over HTTP: the report lifecycle on the emulator clock, cancelReport,
+schedules, settlement reports, and report documents' access rules (presigned URLs, restricted
+types). Every answer is checked against the model. getReports' filters, paging and rules are
+getFeeds' too: tests/test_job_listing.py tests them for both APIs.
 """
 
 from __future__ import annotations
 
 import gzip
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -290,97 +290,6 @@ def test_unknown_or_foreign_report_is_404(reports: Reports, emulator: Running) -
         assert foreign.json() == NOT_FOUND
         cancel = other.send("cancelReport", "DELETE", f"/reports/{report_id}")
         assert cancel.status_code == 404
-
-
-def _paging_type(name: str) -> str:
-    # A report type only this test uses (any GET_... is a report type; it ends CANCELLED).
-    return f"GET_EMULATOR_TEST_{name}_{time.monotonic_ns()}"
-
-
-def test_get_reports_pages_newest_first(reports: Reports) -> None:
-    report_type = _paging_type("PAGING")
-    created = [reports.create(report_type) for _ in range(5)]
-    seen: list[str] = []
-    page = reports.listing(reportTypes=report_type, pageSize=2)
-    pages = 1
-    while True:
-        assert len(page["reports"]) <= 2
-        seen.extend(r["reportId"] for r in page["reports"])
-        if "nextToken" not in page:
-            break
-        page = reports.listing(nextToken=page["nextToken"])  # the only parameter
-        pages += 1
-    assert pages == 3
-    assert seen == list(reversed(created))
-
-
-def test_get_reports_filters(reports: Reports) -> None:
-    report_type = _paging_type("FILTERS")
-    other_type = _paging_type("OTHER")
-    us_report = reports.create(report_type)
-    ca_report = reports.create(report_type, (CA,))
-    mixed = reports.create(report_type, (US, MX))
-    other = reports.create(other_type)
-    both = reports.listing(reportTypes=f"{report_type},{other_type}")
-    assert {r["reportId"] for r in both["reports"]} == {us_report, ca_report, mixed, other}
-    by_market = reports.listing(reportTypes=report_type, marketplaceIds=MX)
-    assert [r["reportId"] for r in by_market["reports"]] == [mixed]
-    by_markets = reports.listing(reportTypes=report_type, marketplaceIds=f"{CA},{MX}")
-    assert {r["reportId"] for r in by_markets["reports"]} == {ca_report, mixed}
-    queued = reports.listing(reportTypes=report_type, processingStatuses="IN_QUEUE")
-    assert len(queued["reports"]) == 3
-    for report_id in (us_report, ca_report, mixed):
-        reports.finish(report_id, step=2)
-    assert reports.listing(reportTypes=report_type, processingStatuses="IN_QUEUE") == {
-        "reports": []}
-    cancelled = reports.listing(reportTypes=report_type, processingStatuses="CANCELLED,DONE")
-    assert len(cancelled["reports"]) == 3
-    now = reports.app.clock.now()
-    assert reports.listing(reportTypes=report_type, createdSince=iso(now + 1),
-                           createdUntil=iso(now + 120)) == {"reports": []}
-    assert reports.listing(reportTypes=report_type, createdUntil=iso(now - 3600)) == {
-        "reports": []}
-    window = reports.listing(reportTypes=report_type, createdSince=iso(now - 3600),
-                             createdUntil=iso(now + 1))
-    assert len(window["reports"]) == 3
-    backwards = reports.send("getReports", "GET", "/reports", params={
-        "reportTypes": report_type, "createdSince": iso(now + 60)})  # until defaults to now
-    assert backwards.status_code == 400
-
-
-def test_get_reports_rules(reports: Reports) -> None:
-    report_type = _paging_type("RULES")
-    for _ in range(2):
-        reports.create(report_type)
-    token = reports.listing(reportTypes=report_type, pageSize=1)["nextToken"]
-    for params, details in (({"reportTypes": report_type}, "reportTypes;"),
-                            ({"pageSize": 1}, "pageSize;"),
-                            ({"pageSize": 1, "marketplaceIds": US},
-                             "pageSize;marketplaceIds;")):
-        response = reports.send("getReports", "GET", "/reports",
-                                params={"nextToken": token, **params})
-        assert response.status_code == 400
-        assert response.json() == {"errors": [{
-            "code": "InvalidInput",
-            "message": "NextToken cannot be specified with other input parameters",
-            "details": details}]}
-    missing = reports.send("getReports", "GET", "/reports", params={"pageSize": 5})
-    assert missing.status_code == 400
-    eleven = ",".join(f"GET_TYPE_{i}" for i in range(11))
-    assert reports.send("getReports", "GET", "/reports",
-                        params={"reportTypes": eleven}).status_code == 400
-    assert reports.send("getReports", "GET", "/reports",
-                        params={"reportTypes": report_type, "pageSize": 101}).status_code == 400
-    bad = reports.send("getReports", "GET", "/reports", params={"nextToken": "bm90IGEgdG9rZW4="})
-    assert bad.status_code == 400
-    assert bad.json()["errors"][0]["message"].startswith("The specified pagination token")
-
-
-def test_reports_belong_to_their_seller(reports: Reports, emulator: Running) -> None:
-    report_type = _paging_type("OWNER")
-    reports.create(report_type)
-    for other in reports_of(emulator, seller_token(emulator, 3)):
-        assert other.listing(reportTypes=report_type) == {"reports": []}
 
 
 # -- cancelReport -------------------------------------------------------------------------
