@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from bench import core, reports, state
+from bench import core, reports, state, synth
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each load run")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported)")
-    parser.add_argument("--only", choices=("core", "state", "reports"), help="run one group")
+    parser.add_argument("--only", choices=("core", "state", "reports", "synth"),
+                        help="run one group")
     args = parser.parse_args()
     if args.only in (None, "core"):
         print("\n".join(core.report(core.measure(args.seconds, args.runs))), flush=True)
@@ -19,6 +20,8 @@ def main() -> int:
         print("\n".join(state.report(state.measure(args.seconds, args.runs))), flush=True)
     if args.only in (None, "reports"):
         print("\n".join(reports.report(reports.measure(args.seconds, args.runs))), flush=True)
+    if args.only in (None, "synth"):
+        print("\n".join(synth.report(synth.measure())), flush=True)
     return 0
 
 

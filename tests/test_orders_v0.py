@@ -8,7 +8,6 @@ tokens refused or expired) are tested for both APIs in test_order_filters.py."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -671,7 +670,7 @@ def test_control_plane_in_store_pickup_spec(anonymous: httpx.Client, emulator: R
 # -- scale
 
 
-def test_a_page_of_100k_orders_is_fast(models_dir: Path) -> None:
+def test_a_page_of_100k_orders_pages(models_dir: Path) -> None:
     with running(Settings(models_dir=models_dir, port=0, throttle="off", scale=100_000)
                  ) as server:
         state = seller_state(server)  # generating 100k orders takes seconds: not timed
@@ -684,10 +683,8 @@ def test_a_page_of_100k_orders_is_fast(models_dir: Path) -> None:
                 {"CreatedAfter": start, "OrderStatuses": "Unshipped", "FulfillmentChannels": "MFN"},
                 {"CreatedAfter": stamp(state.anchor - 45 * DAY), "MaxResultsPerPage": 100},
             ]
+            # What a page costs at 100k orders is bench/state.py's ratio (never timed here).
             for params in requests:
-                began = time.perf_counter()
                 payload = get_orders(server, client, **params)
                 next_page = get_orders(server, client, NextToken=payload["NextToken"])
-                elapsed = time.perf_counter() - began
                 assert len(payload["Orders"]) == 100 and next_page["Orders"], params
-                assert elapsed < 0.5, f"{params}: two pages took {elapsed:.3f} s"
