@@ -74,3 +74,64 @@ def fees_for(item: CatalogItem | None, product_type: str, price: int, currency: 
              fulfilled_by_amazon: bool) -> FeeBreakdown:
     fba = fba_fee(item, currency) if fulfilled_by_amazon and item is not None else 0
     return FeeBreakdown(referral=referral_fee(price, product_type, currency), fba=fba)
+
+
+# -- Fulfillment by Amazon services: Multi-Channel Fulfillment and inbound ------------------
+# Approximations of Amazon US's 2024 rate cards in outline (an emulator's, not Amazon's fee
+# engine): an MCF unit costs the FBA fee of its size and weight times a factor of the shipping
+# speed, an MCF order a small fee of its speed plus transportation by weight; inbound
+# placement is charged per unit by how few places the seller sends to (Amazon-optimized splits
+# cost nothing); the partnered carrier charges per box by weight (small parcel) or per pallet
+# (freight).
+MCF_UNIT_FACTOR = {"Standard": 1.6, "Expedited": 2.1, "Priority": 2.9, "ScheduledDelivery": 2.1}
+MCF_ORDER_FEE_USD_CENTS = {"Standard": 100, "Expedited": 250, "Priority": 500,
+                           "ScheduledDelivery": 300}
+MCF_TRANSPORT_PER_POUND_USD_CENTS = 40
+MCF_TRANSPORT_MINIMUM_USD_CENTS = 50
+# (maximum unit weight in pounds, USD cents per unit) for one placement (MINIMAL) and two
+# (PARTIAL); three or more places (AMAZON_OPTIMIZED) are free.
+PLACEMENT_TIERS = {"MINIMAL": ((1.0, 21), (2.0, 28), (3.0, 34), (20.0, 68)),
+                   "PARTIAL": ((1.0, 16), (2.0, 20), (3.0, 25), (20.0, 41))}
+PLACEMENT_OVERSIZE_USD_CENTS = {"MINIMAL": 274, "PARTIAL": 161}
+SPD_BOX_USD_CENTS = 125
+SPD_PER_POUND_USD_CENTS = 38
+LTL_PALLET_USD_CENTS = 16500
+
+
+def mcf_unit_fee(item: CatalogItem | None, speed: str, currency: str) -> int:
+    """The per-unit Multi-Channel Fulfillment fee of one unit of `item` at a speed."""
+    base = fba_fee(item, "USD") if item is not None else FBA_TIERS[3][1]
+    return from_usd_cents(round(base * MCF_UNIT_FACTOR.get(speed, 1.6)), currency)
+
+
+def mcf_order_fee(speed: str, currency: str) -> int:
+    return from_usd_cents(MCF_ORDER_FEE_USD_CENTS.get(speed, 100), currency)
+
+
+def mcf_transport_fee(weight_lb: float, currency: str) -> int:
+    cents = max(MCF_TRANSPORT_MINIMUM_USD_CENTS,
+                round(weight_lb * MCF_TRANSPORT_PER_POUND_USD_CENTS))
+    return from_usd_cents(cents, currency)
+
+
+def placement_fee(item: CatalogItem | None, split: str, currency: str) -> int:
+    """The inbound placement fee of one unit for a placement option's split."""
+    tiers = PLACEMENT_TIERS.get(split)
+    if tiers is None:
+        return 0
+    weight = item.weight_lb if item is not None else 1.0
+    for limit, cents in tiers:
+        if weight <= limit:
+            return from_usd_cents(cents, currency)
+    return from_usd_cents(PLACEMENT_OVERSIZE_USD_CENTS[split], currency)
+
+
+def partnered_small_parcel_fee(box_weights_lb: list[float], currency: str) -> int:
+    """The Amazon-partnered carrier's quote for a small-parcel shipment of these boxes."""
+    cents = sum(SPD_BOX_USD_CENTS + round(w * SPD_PER_POUND_USD_CENTS) for w in box_weights_lb)
+    return from_usd_cents(cents, currency)
+
+
+def partnered_freight_fee(pallets: int, currency: str) -> int:
+    """The Amazon-partnered carrier's quote for a less-than-truckload shipment."""
+    return from_usd_cents(LTL_PALLET_USD_CENTS * max(1, pallets), currency)

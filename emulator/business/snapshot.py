@@ -8,6 +8,7 @@ SnapshotError with the path of the first bad value.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import types
 import typing
 from functools import cache
@@ -34,7 +35,8 @@ def dump(value: Any) -> Any:
 
 @cache
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(entities))
+    # The entities' names, and those of the class's own module (the families' records).
+    return typing.get_type_hints(cls, {**vars(entities), **vars(sys.modules[cls.__module__])})
 
 
 def _check(kind: Any, value: Any, where: str) -> Any:

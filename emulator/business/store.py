@@ -18,6 +18,7 @@ from emulator.business import generate, snapshot
 from emulator.business.entities import CatalogItem, Inventory, Listing, Order
 from emulator.business.marketplaces import Marketplace
 from emulator.business.persistence import StateFile
+from emulator.business.records import RecordKind
 from emulator.business.scenario import Scenario
 from emulator.runtime.clock import Clock
 from emulator.runtime.events import Event, EventBus
@@ -43,6 +44,16 @@ class SellerState:
     order_list: list[Order] = field(default_factory=list)
     order_times: list[float] = field(default_factory=list)
     version: int = 0
+    # The families' own records (fulfillment orders, inbound plans...) by kind, then key;
+    # snapshotted and persisted through the kinds registered with the store (records.py).
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def table(self, kind: str) -> dict[str, Any]:
+        """The records of one registered kind, by key (made empty on first use)."""
+        found = self.records.get(kind)
+        if found is None:
+            found = self.records[kind] = {}
+        return found
 
     @property
     def seller_id(self) -> str:
@@ -78,6 +89,8 @@ class StateStore:
         self.reset_listeners: list[Callable[[], None]] = []
         self._pending: list[dict[str, Any]] = []
         self._replay: dict[str, list[dict[str, Any]]] = {}
+        # The families' record kinds (records.py), by name.
+        self.record_kinds: dict[str, RecordKind] = {}
         self.scenario = scenario
         self.seed = seed
         self.randomness = Randomness(seed)
@@ -125,15 +138,37 @@ class StateStore:
         self.anchor = scenario.anchor_time(self.clock.now())
         self.reset()
 
+    def register(self, kind: RecordKind) -> None:
+        """Keep a family's records of this kind in snapshots and the state file."""
+        known = self.record_kinds.get(kind.name)
+        if known is not None and known is not kind:
+            raise ValueError(f"record kind {kind.name!r} is registered twice")
+        self.record_kinds[kind.name] = kind
+
+    def _rearm(self, state: SellerState) -> None:
+        """Restored records pick up their lifecycles again (scheduled steps are not state)."""
+        for kind in self.record_kinds.values():
+            if kind.rearm is not None:
+                for record in list(state.table(kind.name).values()):
+                    kind.rearm(state, record)
+
     # -- sellers --------------------------------------------------------------------------
 
     def of(self, seller: Seller) -> SellerState:
         state = self._sellers.get(seller.seller_id)
         if state is None:
             state = self._sellers[seller.seller_id] = self._generate(seller)
-            for record in self._replay.pop(seller.seller_id, []):
+            replayed = self._replay.pop(seller.seller_id, [])
+            for record in replayed:
                 self._apply(state, record)
+            if replayed:
+                self._rearm(state)
         return state
+
+    def is_current(self, state: SellerState) -> bool:
+        """Whether `state` is still the seller's (not dropped by a reset or a restore): what
+        a step scheduled earlier checks before it changes anything."""
+        return self._sellers.get(state.seller_id) is state
 
     def generated(self) -> Iterator[SellerState]:
         return iter(list(self._sellers.values()))
@@ -166,14 +201,14 @@ class StateStore:
 
     # -- changes --------------------------------------------------------------------------
 
-    def changed(self, state: SellerState, kind: Kind, key: str, entity: Any | None,
+    def changed(self, state: SellerState, kind: Kind | str, key: str, entity: Any | None,
                 event: str | None = None, data: dict[str, Any] | None = None,
                 app_id: str | None = None) -> None:
         """Record that `entity` (None: deleted) changed: version, event, state file."""
         state.version += 1
         if self.state_file is not None:
             self._pending.append({"seller": state.seller_id, "kind": kind, "key": key,
-                                  "value": snapshot.dump(entity) if entity is not None
+                                  "value": self._dump(kind, entity) if entity is not None
                                   else None})
         if event is not None:
             self.events.publish(Event(event, state.seller_id, self.clock.now(), data or {},
@@ -185,8 +220,20 @@ class StateStore:
             self.state_file.append(self._pending)
         self._pending = []
 
+    def _dump(self, kind: str, entity: Any) -> Any:
+        extension = self.record_kinds.get(kind)
+        return extension.dump(entity) if extension is not None else snapshot.dump(entity)
+
     def _apply(self, state: SellerState, record: dict[str, Any]) -> None:
         kind, key, value = record["kind"], record["key"], record["value"]
+        extension = self.record_kinds.get(kind)
+        if extension is not None:
+            records = state.table(kind)
+            if value is None:
+                records.pop(key, None)
+            else:
+                records[key] = extension.load(value, f"{kind} {key}")
+            return
         table = _table(state, kind)
         if value is None:
             table.pop(key, None)
@@ -218,6 +265,8 @@ class StateStore:
                     "listings": [snapshot.dump(i) for i in s.listings.values()],
                     "inventory": [snapshot.dump(i) for i in s.inventory.values()],
                     "orders": [snapshot.dump(o) for o in s.order_list],
+                    "records": {kind: {key: self._dump(kind, r) for key, r in table.items()}
+                                for kind, table in s.records.items() if table},
                 } for s in self._sellers.values()
             },
         }
@@ -258,7 +307,13 @@ class StateStore:
                 {"seller": s.seller_id, "kind": kind, "key": key, "value": snapshot.dump(e)}
                 for s in rebuilt.values() for kind in KINDS
                 for key, e in _table(s, kind).items()
+            ] + [
+                {"seller": s.seller_id, "kind": kind, "key": key, "value": self._dump(kind, r)}
+                for s in rebuilt.values() for kind, table in s.records.items()
+                for key, r in table.items()
             ])
+        for state in rebuilt.values():
+            self._rearm(state)
 
     def _rebuild(self, seller_id: str, records: Any) -> SellerState:
         seller = self.accounts.seller(seller_id)
@@ -284,7 +339,20 @@ class StateStore:
             else:
                 table = {getattr(e, key_of): e for e in loaded}
                 setattr(state, name, table)
+        self._load_records(state, records.get("records", {}), f"sellers.{seller_id}.records")
         return state
+
+    def _load_records(self, state: SellerState, sections: Any, where: str) -> None:
+        if not isinstance(sections, dict):
+            raise snapshot.SnapshotError(f"{where}: expected an object")
+        for kind, entries in sections.items():
+            extension = self.record_kinds.get(kind)
+            if extension is None:
+                raise snapshot.SnapshotError(f"{where}: unknown record kind {kind!r}")
+            if not isinstance(entries, dict):
+                raise snapshot.SnapshotError(f"{where}.{kind}: expected an object")
+            state.table(kind).update({key: extension.load(value, f"{where}.{kind}.{key}")
+                                      for key, value in entries.items()})
 
 
 def _table(state: SellerState, kind: str) -> dict[str, Any]:

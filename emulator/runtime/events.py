@@ -23,6 +23,9 @@ PRICE_CHANGED = "price.changed"
 INVENTORY_CHANGED = "inventory.changed"
 REPORT_FINISHED = "report.finished"
 FEED_FINISHED = "feed.finished"
+# A Multi-Channel Fulfillment order, one of its shipments or one of its returns changed; the
+# data carries what FULFILLMENT_ORDER_STATUS tells (event_type Order, Shipment or Return).
+FULFILLMENT_ORDER_CHANGED = "fulfillment_order.changed"
 
 
 @dataclass(frozen=True)
