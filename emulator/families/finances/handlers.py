@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.business import service_fees
 from emulator.business.entities import decimals
 from emulator.business.store import SellerState, StateStore
 from emulator.families import ApiContext
@@ -22,6 +23,7 @@ from emulator.families.common import iso, parse_time, seller_state, token_error
 from emulator.families.finances import ledger as finances
 from emulator.families.finances.ledger import (
     REFUND,
+    SERVICE_FEE,
     SHIPMENT,
     Event,
     Group,
@@ -147,7 +149,7 @@ class Finances:
         cache: dict[tuple[int, str], str] = {}
 
         def of(ref: Ref) -> str:
-            key = (ref.period, ref.order.marketplace_id)
+            key = (ref.period, ref.marketplace_id)
             if key not in cache:
                 cache[key] = finances.group_id(seed, state.seller_id, key[1], key[0])
             return cache[key]
@@ -215,7 +217,7 @@ class Finances:
         market = group.marketplace.id
         return self._events_page(params, state, "financesV0.groupEvents", ledger.refs,
                                  ledger.keys, _within(group, checked, before),
-                                 lambda ref: ref.order.marketplace_id == market)
+                                 lambda ref: ref.marketplace_id == market)
 
     async def events_by_order(self, call: Call) -> Reply:
         params = call.params or {}
@@ -236,6 +238,9 @@ class Finances:
             params["MaxResultsPerPage"])
         lists: dict[str, list[Any]] = {name: [] for name in self.event_lists}
         for ref in picked:
+            if ref.fee is not None:
+                lists["ServiceFeeEventList"].append(_service_fee_event(ref.fee))
+                continue
             event = finances.event(state, ref)
             if event.kind == SHIPMENT:
                 lists["ShipmentEventList"].append(_shipment_event(event))
@@ -269,7 +274,7 @@ class Finances:
             else:
                 bounds = _within(group, bounds, bounds.before)
                 market = group.marketplace.id
-                keeps.append(lambda ref: ref.order.marketplace_id == market)
+                keeps.append(lambda ref: ref.marketplace_id == market)
         keys = ledger.keys if refs is ledger.refs else [r.key for r in refs]
         filters = _filters(params, "nextToken")
         page = self._page(params.get("nextToken"), "finances.transactions", state, filters,
@@ -280,6 +285,9 @@ class Finances:
         group_of = self._group_ids(state)
         seed = self.store.seed
         payload: dict[str, Any] = {"transactions": [
+            _fee_transaction(state, ref.fee, group_of(ref),
+                             finances.transaction_id(seed, state.seller_id, ref.key))
+            if ref.fee is not None else
             _transaction(state, finances.event(state, ref), group_of(ref),
                          finances.transaction_id(seed, state.seller_id, ref.key))
             for ref in picked]}
@@ -308,8 +316,8 @@ def _marketplace_filter(marketplace_id: str | None) -> Callable[[Ref], bool]:
         return lambda ref: True
     # Amazon's note on listTransactions: "If you want to retrieve MFN orders in the US store,
     # do not supply the marketplaceId parameter" -- with it, they are not returned.
-    return lambda ref: ref.order.marketplace_id == marketplace_id and not (
-        marketplace_id == US and ref.order.fulfillment == "MFN")
+    return lambda ref: ref.marketplace_id == marketplace_id and not (
+        marketplace_id == US and ref.order is not None and ref.order.fulfillment == "MFN")
 
 
 def _status_filter(status: str | None) -> Callable[[Ref], bool]:
@@ -397,6 +405,23 @@ def _shipment_event(event: Event) -> dict[str, Any]:
 def _refund_event(event: Event) -> dict[str, Any]:
     return {**_event_head(event),
             "ShipmentItemAdjustmentList": [_v0_item(event, line) for line in event.lines]}
+
+
+def _service_fee_event(booking: service_fees.FeeBooking) -> dict[str, Any]:
+    """A fee booked outside an order's sale (MCF, inbound). ServiceFeeEvent has no date:
+    Amazon's own carry none either (models#1660); the emulator lists them by posting time."""
+    body: dict[str, Any] = {}
+    if booking.order_id is not None:
+        body["AmazonOrderId"] = booking.order_id
+    body["FeeReason"] = booking.reason
+    body["FeeList"] = [{"FeeType": kind, "FeeAmount": _money(minor, booking.currency)}
+                       for kind, minor in booking.fees]
+    for name, value in (("SellerSKU", booking.sku), ("FnSKU", booking.fnsku),
+                        ("ASIN", booking.asin)):
+        if value is not None:
+            body[name] = value
+    body["FeeDescription"] = booking.description
+    return body
 
 
 # -- v2024-06-19 JSON ----------------------------------------------------------------------
@@ -488,10 +513,44 @@ def _transaction(state: SellerState, event: Event, group_id: str,
     }
 
 
+def _fee_transaction(state: SellerState, booking: service_fees.FeeBooking, group_id: str,
+                     transaction_id: str) -> dict[str, Any]:
+    """A service fee as a transaction: its fees as Expenses. The transaction type and the
+    breakdown names for these fees are not documented by Amazon. [assumption]"""
+    currency = booking.currency
+    market = state.market(booking.marketplace_id)
+    related = [{"relatedIdentifierName": "FINANCIAL_EVENT_GROUP_ID",
+                "relatedIdentifierValue": group_id}]
+    if booking.order_id is not None:
+        related.insert(0, {"relatedIdentifierName": "ORDER_ID",
+                           "relatedIdentifierValue": booking.order_id})
+    fees = [_breakdown(kind, minor, currency) for kind, minor in booking.fees]
+    body: dict[str, Any] = {
+        "sellingPartnerMetadata": {"sellingPartnerId": state.seller_id,
+                                   "accountType": "Standard Orders",
+                                   "marketplaceId": booking.marketplace_id},
+        "relatedIdentifiers": related, "transactionType": SERVICE_FEE,
+        "transactionId": transaction_id, "transactionStatus": "RELEASED",
+        "description": booking.description, "postedDate": iso(booking.posted),
+        "totalAmount": {"currencyCode": currency,
+                        "currencyAmount": amount(booking.total, currency)},
+        "marketplaceDetails": {"marketplaceId": booking.marketplace_id,
+                               "marketplaceName": market.channel if market is not None
+                               else booking.marketplace_id},
+        "breakdowns": [_breakdown("Expenses", booking.total, currency, [
+            _breakdown("AmazonFees", booking.total, currency, fees)])],
+    }
+    if booking.sku is not None:
+        body["contexts"] = [{"contextType": "ProductContext", "asin": booking.asin or "",
+                             "sku": booking.sku, "fulfillmentNetwork": "AFN"}]
+    return body
+
+
 def install(registry: HandlerRegistry, context: ApiContext) -> object:
     model = context.models.models["financesV0"]
     # Amazon answers every event list of the model, empty ones as []; read from the model.
     event_lists = list(model.document["definitions"]["FinancialEvents"]["properties"])
+    context.store.register(service_fees.KIND)  # fees booked by the FBA families
     api = Finances(context.store, context.page_tokens, context.clock, event_lists)
     registry.register("financesV0.listFinancialEventGroups", api.event_groups)
     registry.register("financesV0.listFinancialEvents", api.events)

@@ -11,6 +11,8 @@ agree with them. Plain Python over the store.
   charges and discount given back, the referral fee returned, Amazon's refund administration
   fee (20% of the referral fee, at most $5 a unit) charged. The FBA fee is not refunded.
 - An order that never shipped (pending, unshipped, cancelled) has none.
+- A service fee event per fee booked outside an order's sale (business/service_fees.py:
+  Multi-Channel Fulfillment, inbound placement, the partnered carrier), posted when booked.
 
 Amounts are minor units, signed as the seller's account sees them: charges positive, fees and
 discounts negative (the other way round in a refund).
@@ -32,7 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from emulator.business import fees
+from emulator.business import fees, service_fees
 from emulator.business.entities import Order, OrderItem
 from emulator.business.marketplaces import Marketplace
 from emulator.business.store import SellerState
@@ -42,8 +44,8 @@ PERIOD = 14 * DAY
 OPEN_GROUP_LEAD = 7 * DAY
 REFUND_ADMIN_SHARE = 0.2
 REFUND_ADMIN_CAP_USD_CENTS = 500  # per unit
-SHIPMENT, REFUND = "Shipment", "Refund"
-_KINDS = (SHIPMENT, REFUND)
+SHIPMENT, REFUND, SERVICE_FEE = "Shipment", "Refund", "ServiceFee"
+_KINDS = (SHIPMENT, REFUND, SERVICE_FEE)
 
 # (posted, order id, kind rank, shipment index): the order events are listed in.
 Key = tuple[float, str, int, int]
@@ -79,15 +81,21 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Ref:
-    """An event not computed yet: where it sits in the books."""
+    """An event not computed yet: where it sits in the books. A service fee's has the fee
+    booking instead of an order."""
 
     key: Key
-    order: Order
+    order: Order  # None for a service fee
     period: int
+    fee: service_fees.FeeBooking | None = None
 
     @property
     def posted(self) -> float:
         return self.key[0]
+
+    @property
+    def marketplace_id(self) -> str:
+        return self.fee.marketplace_id if self.fee is not None else self.order.marketplace_id
 
     @property
     def kind(self) -> str:
@@ -145,10 +153,13 @@ class Ledger:
         self.origin = state.anchor - OPEN_GROUP_LEAD
         self.by_order = {order.order_id: self.refs_of(order) for order in state.order_list}
         refs = [ref for found in self.by_order.values() for ref in found]
+        bookings = service_fees.bookings(state)
+        self._fee_ids = {b.fee_id for b in bookings}
+        refs += [self.fee_ref(b) for b in bookings]
         refs.sort(key=lambda r: r.key)
         self.refs = refs
         self.keys = [r.key for r in refs]
-        self.active = Counter((r.period, r.order.marketplace_id) for r in refs)
+        self.active = Counter((r.period, r.marketplace_id) for r in refs)
         self._nets: dict[Key, int] = {}
         self._unit_fees: dict[tuple[str, str, int, str, str], fees.FeeBreakdown] = {}
         self._fee_inputs = _fee_inputs(state)
@@ -167,7 +178,26 @@ class Ledger:
         for order in state.order_list:
             if order.last_update >= self._seen_at:
                 self._replace(order)
+        self._add_fees(state)
         self._version, self._seen_at = state.version, now
+
+    def fee_ref(self, booking: service_fees.FeeBooking) -> Ref:
+        return Ref((booking.posted, booking.fee_id, 2, 0), None, self.period(booking.posted),
+                   booking)  # type: ignore[arg-type]
+
+    def _add_fees(self, state: SellerState) -> None:
+        """Fees booked since the last look (bookings are only ever added)."""
+        bookings = service_fees.bookings(state)
+        if len(bookings) == len(self._fee_ids):
+            return
+        for booking in bookings:
+            if booking.fee_id not in self._fee_ids:
+                self._fee_ids.add(booking.fee_id)
+                ref = self.fee_ref(booking)
+                index = bisect_left(self.keys, ref.key)
+                self.refs.insert(index, ref)
+                self.keys.insert(index, ref.key)
+                self.active[(ref.period, booking.marketplace_id)] += 1
 
     def _replace(self, order: Order) -> None:
         for ref in self.by_order.pop(order.order_id, []):
@@ -218,7 +248,7 @@ class Ledger:
         """A group's events posted so far, in posting order."""
         low = bisect_left(self.keys, (group.start,))
         high = bisect_left(self.keys, (min(group.end, now),))
-        return [r for r in self.refs[low:high] if r.order.marketplace_id == group.marketplace.id]
+        return [r for r in self.refs[low:high] if r.marketplace_id == group.marketplace.id]
 
     def total(self, state: SellerState, group: Group, now: float) -> int:
         """The sum of a group's events."""
@@ -226,6 +256,8 @@ class Ledger:
 
     def net(self, state: SellerState, ref: Ref) -> int:
         """An event's net amount; what `event(state, ref).total` is, computed once."""
+        if ref.fee is not None:
+            return ref.fee.total
         found = self._nets.get(ref.key)
         if found is None:
             order = ref.order

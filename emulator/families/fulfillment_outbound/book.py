@@ -90,7 +90,7 @@ class McfBook:
         """Tells the bus what FULFILLMENT_ORDER_STATUS reports about this change."""
         data: dict[str, object] = {"event_type": event_type, "order_id": order.order_id,
                                    "status": order.status,
-                                   "status_updated": order.status_updated}
+                                   "marketplace_id": order.marketplace_id}
         if shipment is not None:
             # Packages are told once they left (a pending shipment's are still being packed).
             data["shipment"] = {

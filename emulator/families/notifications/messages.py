@@ -31,6 +31,7 @@ FEED_FINISHED = "FEED_PROCESSING_FINISHED"
 LISTING_STATUS = "LISTINGS_ITEM_STATUS_CHANGE"
 MFN_QUANTITY = "LISTINGS_ITEM_MFN_QUANTITY_CHANGE"
 FBA_INVENTORY = "FBA_INVENTORY_AVAILABILITY_CHANGES"
+FULFILLMENT_ORDER = "FULFILLMENT_ORDER_STATUS"
 MAX_OFFERS = 20  # ANY_OFFER_CHANGED lists the top 20 offers
 
 
@@ -321,6 +322,50 @@ def _fulfillment_inventory(record: Inventory | None) -> dict[str, Any]:
     }
 
 
+# -- FULFILLMENT_ORDER_STATUS -----------------------------------------------------------------
+
+# The notification spells shipment statuses in PascalCase where the REST API has upper case
+# (Amazon's notification guide: Pending, Shipped, CancelledByFulfiller, CancelledBySeller).
+_SHIPMENT_STATUS = {"PENDING": "Pending", "SHIPPED": "Shipped",
+                    "CANCELLED_BY_FULFILLER": "CancelledByFulfiller",
+                    "CANCELLED_BY_SELLER": "CancelledBySeller"}
+
+
+def _fulfillment_order(event: Event, state: SellerState, store: StateStore) -> list[Draft]:
+    """A Multi-Channel Fulfillment change, as the event of the fulfillment_outbound family
+    tells it. As Amazon's notification guide says, FulfillmentShipment comes only with
+    EventType Shipment and FulfillmentReturnItem only with Return (the type's JSON schema,
+    generated from one example, requires both and an `info` object: its artefact, not what
+    Amazon sends)."""
+    data = event.data
+    body: dict[str, Any] = {
+        "SellerId": state.seller_id, "EventType": data["event_type"],
+        "StatusUpdatedDateTime": iso(event.time),
+        "SellerFulfillmentOrderId": data["order_id"],
+        "FulfillmentOrderStatus": data["status"],
+    }
+    shipment = data.get("shipment")
+    if shipment is not None:
+        found: dict[str, Any] = {
+            "FulfillmentShipmentStatus": _SHIPMENT_STATUS.get(shipment["status"],
+                                                              shipment["status"]),
+            "AmazonShipmentId": shipment["shipment_id"]}
+        if shipment["status"] in ("PENDING", "SHIPPED"):  # none once cancelled
+            found["EstimatedArrivalDateTime"] = iso(shipment["arrival"])
+        if shipment["packages"]:
+            found["FulfillmentShipmentPackages"] = [
+                {"PackageNumber": number, "CarrierCode": carrier, "TrackingNumber": tracking}
+                for number, carrier, tracking in shipment["packages"]]
+        body["FulfillmentShipment"] = found
+    returned = data.get("return_item")
+    if returned is not None:
+        body["FulfillmentReturnItem"] = {"ReceivedDateTime": iso(returned["received"]),
+                                         "ReturnedQuantity": returned["quantity"],
+                                         "SellerSKU": returned["sku"]}
+    return [Draft({"FulfillmentOrderStatusNotification": body},
+                  marketplace_id=data.get("marketplace_id"))]
+
+
 # -- the tables -------------------------------------------------------------------------------
 
 BUILDERS: dict[str, Builder] = {
@@ -331,6 +376,7 @@ BUILDERS: dict[str, Builder] = {
     LISTING_STATUS: _listing_status,
     MFN_QUANTITY: _mfn_quantity,
     FBA_INVENTORY: _fba_inventory,
+    FULFILLMENT_ORDER: _fulfillment_order,
 }
 
 # Which notification types each state event may produce.
@@ -342,6 +388,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
     events.FEED_FINISHED: (FEED_FINISHED,),
     events.LISTING_CHANGED: (LISTING_STATUS, MFN_QUANTITY),
     events.INVENTORY_CHANGED: (FBA_INVENTORY,),
+    events.FULFILLMENT_ORDER_CHANGED: (FULFILLMENT_ORDER,),
 }
 
 # Reports and feeds are the business of the app that asked for them (event.app_id).

@@ -78,9 +78,31 @@ def _amount_tail(kind: str, name: str, amount: str) -> str:
     return "\t".join(slots)
 
 
+def _fee_lines(booking: finances.service_fees.FeeBooking, settlement: str,
+               lines: list[str]) -> None:
+    """A service fee (MCF, inbound): an other-transaction line per fee, its amount in
+    other-fee-amount and its type in other-fee-reason-description."""
+    other = HEADER.index("other-fee-amount")
+    for kind, amount in booking.fees:
+        row = [""] * len(HEADER)
+        row[0] = settlement
+        row[HEADER.index("transaction-type")] = "other-transaction"
+        row[HEADER.index("order-id")] = booking.order_id or ""
+        row[HEADER.index("fulfillment-id")] = "AFN"
+        row[HEADER.index("posted-date")] = time.strftime("%Y-%m-%d",
+                                                         time.gmtime(booking.posted))
+        row[HEADER.index("sku")] = clean(booking.sku or "")
+        row[other] = money_str(amount, booking.currency)
+        row[other + 1] = kind
+        lines.append("\t".join(row))
+
+
 def _event_lines(state: SellerState, ref: finances.Ref, settlement: str,
                  lines: list[str]) -> None:
     """Appends an event's lines: one per amount, Amazon's layout."""
+    if ref.fee is not None:
+        _fee_lines(ref.fee, settlement, lines)
+        return
     event = finances.event(state, ref)
     order, currency = event.order, event.order.currency
     refund = event.kind == finances.REFUND
