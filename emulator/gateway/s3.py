@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 from emulator.gateway.errors import PayloadTooLarge
 from emulator.gateway.wire import Reply, read_body, send_reply
 from emulator.runtime.clock import iso
-from emulator.runtime.documents import PATH_PREFIX, URL_LIFETIME, DocumentStore, parse_amz_date
+from emulator.runtime.documents import PATH_PREFIX, DocumentStore, parse_amz_date
 from emulator.runtime.rng import Randomness
 
 MAX_UPLOAD = 100 * 1024 * 1024  # feeds are limited far below this; S3 itself allows 5 GB
@@ -57,10 +57,10 @@ class DocumentEndpoint:
         if document is None or issued is None or "X-Amz-Signature" not in query:
             return _s3_error(403, "AccessDenied", "Access Denied", self.randomness)
         now = self.documents.clock.now()
-        if now > issued + URL_LIFETIME:
+        if now > issued + document.lifetime:
             return _s3_error(403, "AccessDenied", "Request has expired", self.randomness,
-                             **{"X-Amz-Expires": str(URL_LIFETIME),
-                                "Expires": iso(issued + URL_LIFETIME),
+                             **{"X-Amz-Expires": str(document.lifetime),
+                                "Expires": iso(issued + document.lifetime),
                                 "ServerTime": iso(now)})
         content_type = headers.get("content-type", "") if method == "PUT" else ""
         expected = self.documents.signature(signed_method, document_id, amz_date, content_type)

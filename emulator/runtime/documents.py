@@ -20,7 +20,7 @@ from emulator.runtime.rng import Randomness
 
 URL_LIFETIME = 300  # seconds, as Amazon's presigned URLs
 PATH_PREFIX = "/_documents/"
-Kind = Literal["report", "feed-input", "feed-result"]
+Kind = Literal["report", "feed-input", "feed-result", "label"]
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Document:
     report_type: str | None = None
     uploaded: float | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    lifetime: int = URL_LIFETIME  # seconds its URLs are valid (labels: 15, as Amazon's)
 
 
 def _amz_date(timestamp: float) -> str:
@@ -80,7 +81,8 @@ class DocumentStore:
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def url(self, document: Document, method: Literal["GET", "PUT"]) -> str:
-        """A presigned URL for `method`, valid for 5 minutes on the emulator clock."""
+        """A presigned URL for `method`, valid for the document's lifetime (5 minutes unless
+        it says otherwise) on the emulator clock."""
         amz_date = _amz_date(self.clock.now())
         content_type = document.content_type if method == "PUT" else ""
         signed_headers = "content-type;host" if method == "PUT" else "host"
@@ -88,6 +90,6 @@ class DocumentStore:
         return (f"{self.base_url}{PATH_PREFIX}{quote(document.document_id, safe='')}"
                 f"?X-Amz-Algorithm=AWS4-HMAC-SHA256"
                 f"&X-Amz-Credential=EMULATOR%2F{amz_date[:8]}%2Fus-east-1%2Fs3%2Faws4_request"
-                f"&X-Amz-Date={amz_date}&X-Amz-Expires={URL_LIFETIME}"
+                f"&X-Amz-Date={amz_date}&X-Amz-Expires={document.lifetime}"
                 f"&X-Amz-SignedHeaders={quote(signed_headers, safe='')}"
                 f"&X-Amz-Signature={signature}")

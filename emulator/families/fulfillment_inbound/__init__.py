@@ -12,7 +12,7 @@ shipments and the stock; `handlers.py`, `handlers_v0.py` and `render.py` are the
 from __future__ import annotations
 
 from emulator.families import ApiContext
-from emulator.families.fulfillment_inbound import handlers
+from emulator.families.fulfillment_inbound import handlers, handlers_v0
 from emulator.families.fulfillment_inbound.book import InboundBook
 from emulator.families.fulfillment_inbound.rules import InboundRules
 from emulator.families.fulfillment_inbound.shipping import Shipping
@@ -22,4 +22,5 @@ from emulator.gateway.registry import HandlerRegistry
 def install(registry: HandlerRegistry, context: ApiContext) -> object:
     book = InboundBook(context.store, context.scheduler, context.settings.lifecycle)
     rules = InboundRules(book, Shipping(book))
+    handlers_v0.install(registry, context, book)
     return handlers.install(registry, context, book, rules)
