@@ -352,10 +352,11 @@ def _fulfillment_order(event: Event, state: SellerState, store: StateStore) -> l
             "AmazonShipmentId": shipment["shipment_id"]}
         if shipment["status"] in ("PENDING", "SHIPPED"):  # none once cancelled
             found["EstimatedArrivalDateTime"] = iso(shipment["arrival"])
-        if shipment["packages"]:
-            found["FulfillmentShipmentPackages"] = [
-                {"PackageNumber": number, "CarrierCode": carrier, "TrackingNumber": tracking}
-                for number, carrier, tracking in shipment["packages"]]
+        # Empty until the packages leave (the guide calls the list optional, the schema
+        # requires it).
+        found["FulfillmentShipmentPackages"] = [
+            {"PackageNumber": number, "CarrierCode": carrier, "TrackingNumber": tracking}
+            for number, carrier, tracking in shipment["packages"]]
         body["FulfillmentShipment"] = found
     returned = data.get("return_item")
     if returned is not None:
