@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from bench import core, reports, state, synth
+from bench import core, fba, reports, state, synth
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each load run")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported)")
-    parser.add_argument("--only", choices=("core", "state", "reports", "synth"),
+    parser.add_argument("--only", choices=("core", "state", "reports", "synth", "fba"),
                         help="run one group")
     args = parser.parse_args()
     if args.only in (None, "core"):
@@ -22,6 +22,8 @@ def main() -> int:
         print("\n".join(reports.report(reports.measure(args.seconds, args.runs))), flush=True)
     if args.only in (None, "synth"):
         print("\n".join(synth.report(synth.measure())), flush=True)
+    if args.only in (None, "fba"):
+        print("\n".join(fba.report(fba.measure(args.seconds, args.runs))), flush=True)
     return 0
 
 
