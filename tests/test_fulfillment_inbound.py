@@ -135,7 +135,8 @@ class Flow:
                       "transportationOptionId": t["transportationOptionId"]} for t in choices]})
 
     def shipment(self, shipment_id: str) -> dict[str, Any]:
-        response = self.call("getShipment", "GET", f"/inboundPlans/{{plan}}/shipments/{shipment_id}")
+        response = self.call("getShipment", "GET",
+                             f"/inboundPlans/{{plan}}/shipments/{shipment_id}")
         assert response.status_code == 200, response.text
         return dict(response.json())
 
@@ -466,11 +467,11 @@ def test_cancelling_within_the_void_window_gives_the_carrier_charge_back(fba: Fb
     flow.confirm_transport(partnered)
     assert fba.stock(sku).inbound_working == working + 8
     shipment = flow.shipment(option["shipmentIds"][0])
-    chosen = [t for t in flow.call("listTransportationOptions", "GET",
-                                   "/inboundPlans/{plan}/transportationOptions",
-                                   params={"shipmentId": option["shipmentIds"][0]}).json()[
-        "transportationOptions"] if t["transportationOptionId"] ==
-        shipment["selectedTransportationOptionId"]][0]
+    listed = flow.call("listTransportationOptions", "GET",
+                       "/inboundPlans/{plan}/transportationOptions",
+                       params={"shipmentId": option["shipmentIds"][0]}).json()
+    chosen = next(t for t in listed["transportationOptions"]
+                  if t["transportationOptionId"] == shipment["selectedTransportationOptionId"])
     assert chosen["quote"]["voidableUntil"] > iso(fba.now)  # 24 hours for small parcel
     flow.run("cancelInboundPlan", "PUT", "/inboundPlans/{plan}/cancellation")
     assert flow.call("getInboundPlan", "GET", "/inboundPlans/{plan}").json()["status"] == "VOIDED"
