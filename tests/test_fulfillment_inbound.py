@@ -134,6 +134,17 @@ class Flow:
                      {"shipmentId": t["shipmentId"],
                       "transportationOptionId": t["transportationOptionId"]} for t in choices]})
 
+    def partnered(self, items: list[tuple[str, int]], boxes_of: int = 2) -> dict[str, Any]:
+        """A plan sent with the partnered carrier, confirmed; its placement option."""
+        self.create(items)
+        self.pack_by_groups(boxes_of)
+        option = self.placement("MINIMAL")
+        partnered = [t for t in self.transport(option)
+                     if t["shippingSolution"] == "AMAZON_PARTNERED_CARRIER"]
+        self.confirm_placement(option)
+        self.confirm_transport(partnered)
+        return option
+
     def shipment(self, shipment_id: str) -> dict[str, Any]:
         response = self.call("getShipment", "GET",
                              f"/inboundPlans/{{plan}}/shipments/{shipment_id}")
@@ -458,13 +469,7 @@ def test_cancelling_within_the_void_window_gives_the_carrier_charge_back(fba: Fb
     (sku,) = fba.skus(1)
     working = fba.stock(sku).inbound_working
     flow = Flow(fba)
-    flow.create([(sku, 8)])
-    flow.pack_by_groups()
-    option = flow.placement("MINIMAL")
-    partnered = [t for t in flow.transport(option)
-                 if t["shippingSolution"] == "AMAZON_PARTNERED_CARRIER"]
-    flow.confirm_placement(option)
-    flow.confirm_transport(partnered)
+    option = flow.partnered([(sku, 8)])
     assert fba.stock(sku).inbound_working == working + 8
     shipment = flow.shipment(option["shipmentIds"][0])
     listed = flow.call("listTransportationOptions", "GET",
@@ -488,13 +493,7 @@ def test_cancelling_within_the_void_window_gives_the_carrier_charge_back(fba: Fb
     assert len(mine) == 2 and sum(mine) == pytest.approx(0)
     # A plan whose boxes have left cannot be cancelled.
     shipped = Flow(fba)
-    shipped.create([(sku, 2)])
-    shipped.pack_by_groups(boxes_of=1)
-    option = shipped.placement("MINIMAL")
-    partnered = [t for t in shipped.transport(option)
-                 if t["shippingSolution"] == "AMAZON_PARTNERED_CARRIER"]
-    shipped.confirm_placement(option)
-    shipped.confirm_transport(partnered)
+    shipped.partnered([(sku, 2)], boxes_of=1)
     fba.advance(5 * HOUR)
     shipped.refused("cancelInboundPlan", "PUT", "/inboundPlans/{plan}/cancellation",
                     "its shipments have shipped")
@@ -538,13 +537,7 @@ def test_plans_persist_in_the_state_file_and_keep_moving(models_dir: Path,
         flow = Flow.__new__(Flow)
         flow.fba, flow.plan_id = fba, ""
         flow.run = _instant(flow)  # type: ignore[method-assign]
-        flow.create([(skus[0], 10)])
-        flow.pack_by_groups()
-        option = flow.placement("MINIMAL")
-        partnered = [t for t in flow.transport(option)
-                     if t["shippingSolution"] == "AMAZON_PARTNERED_CARRIER"]
-        flow.confirm_placement(option)
-        flow.confirm_transport(partnered)
+        option = flow.partnered([(skus[0], 10)])
         plan_id, shipment_id = flow.plan_id, option["shipmentIds"][0]
         working = fba.stock(skus[0]).inbound_working
         offset = server.app.clock.offset

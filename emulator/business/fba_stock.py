@@ -30,39 +30,36 @@ def _changed(store: StateStore, state: SellerState, record: Inventory, change: s
                   {"sku": record.sku, "fulfillable": record.fulfillable, "change": change})
 
 
+def _move(store: StateStore, state: SellerState, sku: str, quantity: int, source: str,
+          target: str | None, change: str) -> int:
+    """Up to `quantity` units of a SKU from one quantity to another (None: out of the
+    network); returns the units moved."""
+    record = state.inventory.get(sku)
+    moved = min(quantity, getattr(record, source)) if record is not None else 0
+    if record is not None and moved > 0:
+        setattr(record, source, getattr(record, source) - moved)
+        if target is not None:
+            setattr(record, target, getattr(record, target) + moved)
+        _changed(store, state, record, change)
+    return moved
+
+
 def reserve(store: StateStore, state: SellerState, sku: str, quantity: int,
             change: str = "reserved") -> int:
     """Fulfillable to reserved for a customer order; returns the units reserved."""
-    record = state.inventory.get(sku)
-    moved = min(quantity, record.fulfillable) if record is not None else 0
-    if record is not None and moved > 0:
-        record.fulfillable -= moved
-        record.reserved_customer_order += moved
-        _changed(store, state, record, change)
-    return moved
+    return _move(store, state, sku, quantity, "fulfillable", "reserved_customer_order", change)
 
 
 def release(store: StateStore, state: SellerState, sku: str, quantity: int,
             change: str = "released") -> int:
     """Reserved back to fulfillable (an order cancelled before it shipped)."""
-    record = state.inventory.get(sku)
-    moved = min(quantity, record.reserved_customer_order) if record is not None else 0
-    if record is not None and moved > 0:
-        record.reserved_customer_order -= moved
-        record.fulfillable += moved
-        _changed(store, state, record, change)
-    return moved
+    return _move(store, state, sku, quantity, "reserved_customer_order", "fulfillable", change)
 
 
 def ship_reserved(store: StateStore, state: SellerState, sku: str, quantity: int,
                   change: str = "shipped") -> int:
     """Reserved units leave the network: they shipped to the buyer."""
-    record = state.inventory.get(sku)
-    moved = min(quantity, record.reserved_customer_order) if record is not None else 0
-    if record is not None and moved > 0:
-        record.reserved_customer_order -= moved
-        _changed(store, state, record, change)
-    return moved
+    return _move(store, state, sku, quantity, "reserved_customer_order", None, change)
 
 
 def return_units(store: StateStore, state: SellerState, sku: str, quantity: int,
@@ -92,31 +89,18 @@ def inbound_working(store: StateStore, state: SellerState, sku: str, quantity: i
 def cancel_inbound_working(store: StateStore, state: SellerState, sku: str,
                            quantity: int) -> None:
     """A cancelled inbound shipment's units never come."""
-    record = state.inventory.get(sku)
-    moved = min(quantity, record.inbound_working) if record is not None else 0
-    if record is not None and moved > 0:
-        record.inbound_working -= moved
-        _changed(store, state, record, "inbound cancelled")
+    _move(store, state, sku, quantity, "inbound_working", None, "inbound cancelled")
 
 
 def inbound_shipped(store: StateStore, state: SellerState, sku: str, quantity: int) -> None:
     """Working to shipped: the carrier has the boxes."""
-    record = state.inventory.get(sku)
-    moved = min(quantity, record.inbound_working) if record is not None else 0
-    if record is not None and moved > 0:
-        record.inbound_working -= moved
-        record.inbound_shipped += moved
-        _changed(store, state, record, "inbound shipped")
+    _move(store, state, sku, quantity, "inbound_working", "inbound_shipped", "inbound shipped")
 
 
 def inbound_receiving(store: StateStore, state: SellerState, sku: str, quantity: int) -> None:
     """Shipped to receiving: the boxes were checked in at the fulfillment center."""
-    record = state.inventory.get(sku)
-    moved = min(quantity, record.inbound_shipped) if record is not None else 0
-    if record is not None and moved > 0:
-        record.inbound_shipped -= moved
-        record.inbound_receiving += moved
-        _changed(store, state, record, "inbound receiving")
+    _move(store, state, sku, quantity, "inbound_shipped", "inbound_receiving",
+          "inbound receiving")
 
 
 def inbound_received(store: StateStore, state: SellerState, sku: str, sellable_units: int,

@@ -4,14 +4,14 @@ and the v0 APIs' money."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from emulator.business.entities import money_float
 from emulator.business.store import SellerState, StateStore
 from emulator.gateway.call import Call
-from emulator.gateway.errors import InvalidInput
+from emulator.gateway.errors import InvalidInput, NotFound
 from emulator.models.spec import ApiModel
 from emulator.runtime.paging import PageTokens, TokenRejected
 
@@ -70,6 +70,25 @@ def money(minor: int, currency: str) -> dict[str, Any]:
 
 
 T = TypeVar("T")
+
+
+class Refusal(ValueError):
+    """What a family's rules refuse, in SP-API's terms: the message, its details and the
+    status (400, or 404 for what does not exist). The handlers turn it into the error."""
+
+    def __init__(self, message: str, details: str = "", status: int = 400) -> None:
+        super().__init__(message)
+        self.details = details
+        self.status = status
+
+
+def refused(change: Callable[[], T], bad_request: type[InvalidInput] = InvalidInput) -> T:
+    """Runs a rule; its Refusal becomes SP-API's error (404 NotFound, else `bad_request`)."""
+    try:
+        return change()
+    except Refusal as error:
+        kind = NotFound if error.status == 404 else bad_request
+        raise kind(str(error), details=error.details) from None
 
 
 def token_page(page_tokens: PageTokens, params: dict[str, Any], listing: str, seller_id: str,

@@ -20,6 +20,7 @@ from typing import Any
 from emulator.business import service_fees
 from emulator.business.records import dataclass_kind
 from emulator.business.store import SellerState, StateStore
+from emulator.families.common import Refusal
 from emulator.families.fulfillment_inbound.records import (
     FAILED,
     IN_PROGRESS,
@@ -44,13 +45,8 @@ UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 OPERATION_TIME = {"instant": (0.0, 0.0), "fast": (2.0, 5.0), "realistic": (30.0, 60.0)}
 
 
-class InboundError(ValueError):
+class InboundError(Refusal):
     """A request the Fulfillment Inbound API refuses at once (400 BadRequest by default)."""
-
-    def __init__(self, message: str, details: str = "", status: int = 400) -> None:
-        super().__init__(message)
-        self.details = details
-        self.status = status
 
 
 def problem(code: str, message: str, details: str = "", severity: str = "ERROR") -> Problem:

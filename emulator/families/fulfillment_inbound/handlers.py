@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 
 from emulator.business.store import SellerState
 from emulator.families import ApiContext
-from emulator.families.common import seller_state, token_error
+from emulator.families.common import refused, seller_state, token_error
 from emulator.families.fulfillment_inbound import render
-from emulator.families.fulfillment_inbound.book import InboundBook, InboundError
+from emulator.families.fulfillment_inbound.book import InboundBook
 from emulator.families.fulfillment_inbound.records import InboundPlan, Shipment
 from emulator.families.fulfillment_inbound.rules import NO_SHIPMENT, InboundRules
 from emulator.gateway.call import Call
-from emulator.gateway.errors import InvalidInput, NotFound
+from emulator.gateway.errors import InvalidInput
 from emulator.gateway.registry import HandlerRegistry
 from emulator.gateway.wire import Reply, json_reply
 from emulator.runtime.paging import TokenRejected
@@ -37,11 +37,7 @@ class BadRequest(InvalidInput):
 
 
 def _apply(change: Callable[[], T]) -> T:
-    try:
-        return change()
-    except InboundError as error:
-        kind = NotFound if error.status == 404 else BadRequest
-        raise kind(str(error), details=error.details) from None
+    return refused(change, BadRequest)
 
 
 class Inbound:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from emulator.business import service_fees
 from emulator.business.records import dataclass_kind
 from emulator.business.store import SellerState, StateStore
+from emulator.families.common import Refusal
 from emulator.families.fulfillment_outbound import timeline
 from emulator.families.fulfillment_outbound.records import (
     KIND_NAME,
@@ -32,13 +33,8 @@ Step = Callable[[SellerState, FulfillmentOrder, str, float], None]
 Receipt = Callable[[SellerState, FulfillmentOrder, ReturnItem, float], None]
 
 
-class McfError(ValueError):
+class McfError(Refusal):
     """A request the Fulfillment Outbound API refuses: `status` 400 or 404, Amazon's code."""
-
-    def __init__(self, message: str, details: str = "", status: int = 400) -> None:
-        super().__init__(message)
-        self.details = details
-        self.status = status
 
 
 class McfBook:

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 from emulator.business.store import SellerState
 from emulator.families import ApiContext
-from emulator.families.common import parse_time, seller_state, token_error
+from emulator.families.common import parse_time, refused, seller_state, token_error
 from emulator.families.fulfillment_outbound import preview, render
-from emulator.families.fulfillment_outbound.book import McfBook, McfError
+from emulator.families.fulfillment_outbound.book import McfBook
 from emulator.families.fulfillment_outbound.rules import Feature, Rules
 from emulator.gateway.call import Call
 from emulator.gateway.errors import InvalidInput, NotFound
@@ -29,12 +29,7 @@ T = TypeVar("T")
 
 
 def _apply(change: Callable[[], T]) -> T:
-    """Runs a rule, turning its refusal into SP-API's error."""
-    try:
-        return change()
-    except McfError as error:
-        kind = NotFound if error.status == 404 else InvalidInput
-        raise kind(str(error), details=error.details) from None
+    return refused(change)
 
 
 class Outbound:
