@@ -317,8 +317,9 @@ class InboundRules:
                             "expected."))
         if any(p[3] == "ERROR" for p in problems):
             return problems
+        # New packing information replaces the boxes of the groups or shipments it names.
         plan.boxes = [b for b in plan.boxes
-                      if (b.shipment_id if b.group_id is None else b.group_id) not in replaced]
+                      if b.group_id not in replaced and b.shipment_id not in replaced]
         plan.boxes += made
         for shipment in plan.confirmed_shipments():
             if shipment.shipment_id in replaced:
