@@ -7,12 +7,14 @@ every seller's order count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from emulator.business.carriers import ShippingSetup, ShippingSetupError, parse_setup
 
 
 class ScenarioError(ValueError):
@@ -43,6 +45,8 @@ class Scenario:
     anchor: str  # "today" or YYYY-MM-DD
     shapes: dict[str, SellerShape]  # seller id or "*" -> shape
     scale: int | None = None
+    # The carriers Buy Shipping and Amazon Shipping offer (the `shipping:` section).
+    shipping: ShippingSetup = field(default_factory=ShippingSetup)
 
     def shape(self, seller_id: str) -> SellerShape:
         shape = self.shapes.get(seller_id) or self.shapes.get("*") or SellerShape()
@@ -57,7 +61,8 @@ class Scenario:
         return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "anchor": self.anchor, "scale": self.scale}
+        return {"name": self.name, "anchor": self.anchor, "scale": self.scale,
+                "shipping": self.shipping.as_dict()}
 
 
 def _shape(base: SellerShape, data: object, where: str) -> SellerShape:
@@ -102,7 +107,11 @@ def parse(data: object, source: str) -> Scenario:
     for seller_id, overrides in sellers.items():
         if seller_id != "*":
             shapes[str(seller_id)] = _shape(base, overrides, f"{source}: sellers.{seller_id}")
-    return Scenario(name=str(name), anchor=anchor, shapes=shapes)
+    try:
+        shipping = parse_setup(data.get("shipping"), f"{source}: shipping")
+    except ShippingSetupError as error:
+        raise ScenarioError(str(error)) from None
+    return Scenario(name=str(name), anchor=anchor, shapes=shapes, shipping=shipping)
 
 
 def load(path: Path, scale: int | None = None) -> Scenario:

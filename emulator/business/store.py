@@ -361,8 +361,8 @@ def _table(state: SellerState, kind: str) -> dict[str, Any]:
 
 
 def _scenario_from(data: dict[str, Any], fallback: Scenario) -> Scenario:
-    """The scenario a snapshot or state file was made with (shapes included)."""
-    from emulator.business.scenario import parse
+    """The scenario a snapshot or state file was made with (shapes and shipping included)."""
+    from emulator.business.scenario import ScenarioError, parse
 
     described = data.get("scenario") or {}
     shapes = data.get("shapes")
@@ -370,9 +370,14 @@ def _scenario_from(data: dict[str, Any], fallback: Scenario) -> Scenario:
         raise snapshot.SnapshotError("scenario: expected an object")
     if shapes is None:
         return fallback
-    scenario = parse({"name": described.get("name", fallback.name),
-                      "anchor": described.get("anchor", fallback.anchor),
-                      "sellers": shapes}, "snapshot")
+    try:
+        scenario = parse({"name": described.get("name", fallback.name),
+                          "anchor": described.get("anchor", fallback.anchor),
+                          "sellers": shapes,
+                          "shipping": described.get("shipping",
+                                                    fallback.shipping.as_dict())}, "snapshot")
+    except ScenarioError as error:
+        raise snapshot.SnapshotError(f"scenario: {error}") from None
     scale = described.get("scale")
     if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int)):
         raise snapshot.SnapshotError("scenario.scale: expected an integer")

@@ -38,6 +38,24 @@ class InvalidInput(SpApiError):
     """400: the request breaks the model (what Amazon's gateway and services answer)."""
 
 
+class CodedError(SpApiError):
+    """An error whose code a service names itself (Merchant Fulfillment's
+    LabelCancelWindowExpired, Shipping v2's TOKEN_EXPIRED...)."""
+
+    def __init__(self, code: str, message: str, details: str = "", status: int = 400) -> None:
+        super().__init__(message, details)
+        self.code = code
+        self.status = status
+
+
+class InvalidRequest(SpApiError):
+    """400 of Amazon Shipping v2: its generic message, what is wrong in `details` (the model's
+    examples: "ChannelDetails object cannot be null", "RateId cannot be null"...)."""
+
+    code = "InvalidRequest"
+    default_message = "Request is missing or has invalid parameters"
+
+
 class CouldNotMatch(InvalidInput):
     """400 from Amazon's static sandbox when no case matches (behaviour since 2022)."""
 

@@ -33,7 +33,8 @@ with warnings.catch_warnings():
     from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 
 from emulator.gateway.call import Call
-from emulator.gateway.errors import InvalidInput
+from emulator.gateway.errors import InvalidInput, SpApiError
+from emulator.gateway.phrasing import Style, style_for
 from emulator.models.sandbox import MISSING
 from emulator.models.schemas import format_checker
 from emulator.models.spec import ApiModel, ModelSet, Operation
@@ -93,6 +94,35 @@ def _depth(error: ValidationError) -> int:
     return len(error.absolute_path)
 
 
+class _Phrased(BadRequestProblem):
+    """A body refused in the words of its service (phrasing.py), carried out of Connexion."""
+
+    def __init__(self, error: SpApiError) -> None:
+        super().__init__(detail=error.message)
+        self.error = error
+
+
+def _phrased_validator(style: Style) -> type[_BodyValidator]:
+    class Phrased(_BodyValidator):
+        def _validate(self, body: Any) -> dict | None:
+            if body is None:
+                return super()._validate(body)
+            errors = sorted(self._validator.iter_errors(body), key=_depth)
+            if errors:
+                raise _Phrased(style.body(errors))
+            return None
+
+    return Phrased
+
+
+def _validators(style: Style | None) -> dict[str, Any]:
+    if style is None:
+        return _VALIDATORS
+    body = copy.copy(VALIDATOR_MAP["body"])
+    body["*/*json"] = _phrased_validator(style)
+    return {**_VALIDATORS, "body": body}
+
+
 _VALIDATORS = {**VALIDATOR_MAP, "parameter": _ParameterValidator}
 _VALIDATORS["body"] = copy.copy(VALIDATOR_MAP["body"])
 _VALIDATORS["body"]["*/*json"] = _BodyValidator
@@ -133,7 +163,7 @@ class RequestValidator:
                 base_path=f"/{model.name}",
                 resolver=_UidResolver(model),
                 strict_validation=False,  # unknown query parameters are tolerated, as Amazon does
-                validator_map=_VALIDATORS,
+                validator_map=_validators(style_for(model.name)),
                 uri_parser_class=AlwaysMultiURIParser,
             )
             self._apis[model.name] = api
@@ -176,7 +206,12 @@ class RequestValidator:
                 f"Invalid Content-Type '{sent}'; this operation accepts "
                 f"{', '.join(operation.consumes)}."
             ) from None
+        except _Phrased as phrased:
+            raise phrased.error from None
         except ProblemException as problem:
+            style = style_for(operation.model.name)
+            if style is not None:
+                raise style.other(_problem_message(problem)) from None
             raise InvalidInput(_problem_message(problem)) from None
         return self.typed_parameters(operation, call)
 

@@ -22,6 +22,8 @@ from emulator.families import ApiContext
 from emulator.families.common import iso, parse_time, seller_state, token_error
 from emulator.families.finances import ledger as finances
 from emulator.families.finances.ledger import (
+    POSTAGE,
+    POSTAGE_REFUND,
     REFUND,
     SERVICE_FEE,
     SHIPMENT,
@@ -244,8 +246,10 @@ class Finances:
             event = finances.event(state, ref)
             if event.kind == SHIPMENT:
                 lists["ShipmentEventList"].append(_shipment_event(event))
-            else:
+            elif event.kind == REFUND:
                 lists["RefundEventList"].append(_refund_event(event))
+            else:
+                lists["AdjustmentEventList"].extend(_postage_events(event))
         payload: dict[str, Any] = {"FinancialEvents": lists}
         if more:
             payload["NextToken"] = self._next(listing, state, filters, picked[-1], page)
@@ -424,6 +428,14 @@ def _service_fee_event(booking: service_fees.FeeBooking) -> dict[str, Any]:
     return body
 
 
+def _postage_events(event: Event) -> list[dict[str, Any]]:
+    """Buy Shipping postage as Amazon books it: an AdjustmentEvent per charge, without items
+    or order id (sellers match them to labels by time and amount)."""
+    currency = event.order.currency
+    return [{"AdjustmentType": kind, "PostedDate": iso(event.posted),
+             "AdjustmentAmount": _money(amount, currency)} for kind, amount in event.postage]
+
+
 # -- v2024-06-19 JSON ----------------------------------------------------------------------
 
 
@@ -481,8 +493,43 @@ def _transaction_item(event: Event, line: Line) -> dict[str, Any]:
     return item
 
 
+def _postage_transaction(state: SellerState, event: Event, group_id: str,
+                         transaction_id: str) -> dict[str, Any]:
+    """A label's postage (or its refund) as one transaction. Amazon's shape for Buy Shipping
+    postage in 2024-06-19 is not documented: the emulator takes v0's AdjustmentEvent types
+    into an "Adjustment" transaction, the charges as its breakdowns, and names the order and
+    the shipment in relatedIdentifiers."""
+    order, currency = event.order, event.order.currency
+    label = event.label
+    related = [{"relatedIdentifierName": "ORDER_ID", "relatedIdentifierValue": order.order_id}]
+    if label is not None:
+        related.append({"relatedIdentifierName": "SHIPMENT_ID",
+                        "relatedIdentifierValue": label.shipment_id})
+    related.append({"relatedIdentifierName": "FINANCIAL_EVENT_GROUP_ID",
+                    "relatedIdentifierValue": group_id})
+    return {
+        "sellingPartnerMetadata": {"sellingPartnerId": state.seller_id,
+                                   "accountType": "Standard Orders",
+                                   "marketplaceId": order.marketplace_id},
+        "relatedIdentifiers": related,
+        "transactionType": "Adjustment",
+        "transactionId": transaction_id,
+        "transactionStatus": "RELEASED",
+        "description": event.kind,
+        "postedDate": iso(event.posted),
+        "totalAmount": {"currencyCode": currency,
+                        "currencyAmount": amount(event.total, currency)},
+        "marketplaceDetails": {"marketplaceId": order.marketplace_id,
+                               "marketplaceName": order.sales_channel},
+        "items": [],
+        "breakdowns": [_breakdown(kind, minor, currency) for kind, minor in event.postage],
+    }
+
+
 def _transaction(state: SellerState, event: Event, group_id: str,
                  transaction_id: str) -> dict[str, Any]:
+    if event.kind in (POSTAGE, POSTAGE_REFUND):
+        return _postage_transaction(state, event, group_id, transaction_id)
     order = event.order
     currency = order.currency
     lines = event.lines

@@ -13,6 +13,11 @@ agree with them. Plain Python over the store.
 - An order that never shipped (pending, unshipped, cancelled) has none.
 - A service fee event per fee booked outside an order's sale (business/service_fees.py:
   Multi-Channel Fulfillment, inbound placement, the partnered carrier), posted when booked.
+- Postage of the shipping labels bought for an order (Buy Shipping, Amazon Shipping for an
+  Amazon order): a postage event when the label was bought, one charge per rate item (the
+  base rate, fuel, signature, insurance); a postage refund event when the carrier applied the
+  refund of a cancelled label, every charge given back. Labels of other channels (Amazon
+  Shipping's EXTERNAL) are not charged to the seller's Amazon account.
 
 Amounts are minor units, signed as the seller's account sees them: charges positive, fees and
 discounts negative (the other way round in a refund).
@@ -34,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from emulator.business import fees, service_fees
+from emulator.business import fees, service_fees, shipments
 from emulator.business.entities import Order, OrderItem
 from emulator.business.marketplaces import Marketplace
 from emulator.business.store import SellerState
@@ -45,7 +50,16 @@ OPEN_GROUP_LEAD = 7 * DAY
 REFUND_ADMIN_SHARE = 0.2
 REFUND_ADMIN_CAP_USD_CENTS = 500  # per unit
 SHIPMENT, REFUND, SERVICE_FEE = "Shipment", "Refund", "ServiceFee"
-_KINDS = (SHIPMENT, REFUND, SERVICE_FEE)
+POSTAGE, POSTAGE_REFUND = "PostageBilling", "PostageRefund"
+_KINDS = (SHIPMENT, REFUND, SERVICE_FEE, POSTAGE, POSTAGE_REFUND)
+# How Amazon books Buy Shipping postage: an AdjustmentEvent per charge, typed
+# PostageBilling_<charge> when the label is bought and PostageRefund_<charge> when its refund
+# is applied (types seen in sellers' live data; the model documents PostageBilling and
+# PostageRefund). Which rate items map to which suffix is the emulator's reading.
+POSTAGE_TYPES = {"BASE_RATE": "Postage", "FUEL_SURCHARGE": "FuelSurcharge",
+                 "SIGNATURE_CONFIRMATION": "SignatureConfirmation",
+                 "ADULT_SIGNATURE_CONFIRMATION": "SignatureConfirmation",
+                 "INSURANCE": "Insurance", "ADDITIONAL_SURCHARGE": "Postage"}
 
 # (posted, order id, kind rank, shipment index): the order events are listed in.
 Key = tuple[float, str, int, int]
@@ -104,15 +118,18 @@ class Ref:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    kind: str  # SHIPMENT | REFUND
+    kind: str  # SHIPMENT | REFUND | POSTAGE | POSTAGE_REFUND
     order: Order
-    index: int  # the shipment's position in the order (0 for a refund)
+    index: int  # the shipment's (or label's) position in the order (0 for a refund)
     posted: float
     lines: tuple[Line, ...]
+    # Postage events: (adjustment type, signed minor units) per charge, and the label.
+    postage: tuple[tuple[str, int], ...] = ()
+    label: shipments.LabelShipment | None = None
 
     @property
     def total(self) -> int:
-        return sum(line.net for line in self.lines)
+        return sum(line.net for line in self.lines) + sum(amount for _, amount in self.postage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +152,25 @@ def refund_time(order: Order) -> float:
     return max(order.shipments[-1].ship_date, order.last_update)
 
 
+def charged_labels(state: SellerState, order: Order) -> list[shipments.LabelShipment]:
+    """The labels bought for an order and charged to the seller, oldest first."""
+    return sorted((s for s in shipments.of_order(state, order.order_id)
+                   if s.channel == "AMAZON"), key=lambda s: (s.purchased_at, s.shipment_id))
+
+
+def postage(label: shipments.LabelShipment, refund: bool) -> tuple[tuple[str, int], ...]:
+    prefix, sign = ("PostageRefund", 1) if refund else ("PostageBilling", -1)
+    return tuple((f"{prefix}_{POSTAGE_TYPES.get(kind, 'Postage')}", sign * amount)
+                 for kind, amount in label.charges if amount)
+
+
 def event(state: SellerState, ref: Ref) -> Event:
     order = ref.order
     index = ref.key[3]
+    if ref.kind in (POSTAGE, POSTAGE_REFUND):
+        label = charged_labels(state, order)[index]
+        return Event(ref.kind, order, index, ref.posted, (),
+                     postage(label, ref.kind == POSTAGE_REFUND), label)
     lines = _refund_lines(state, order) if ref.kind == REFUND else _shipment_lines(
         state, order, index)
     return Event(ref.kind, order, index, ref.posted, lines)
@@ -151,6 +184,7 @@ class Ledger:
 
     def __init__(self, state: SellerState, now: float) -> None:
         self.origin = state.anchor - OPEN_GROUP_LEAD
+        self._labels = _labels_by_order(state)
         self.by_order = {order.order_id: self.refs_of(order) for order in state.order_list}
         refs = [ref for found in self.by_order.values() for ref in found]
         bookings = service_fees.bookings(state)
@@ -175,8 +209,11 @@ class Ledger:
             self._fee_inputs = inputs
             self._nets.clear()
             self._unit_fees.clear()
+        self._labels = _labels_by_order(state)
+        relabelled = {s.order_id for s in shipments.book(state).values()
+                      if s.updated >= self._seen_at}
         for order in state.order_list:
-            if order.last_update >= self._seen_at:
+            if order.last_update >= self._seen_at or order.order_id in relabelled:
                 self._replace(order)
         self._add_fees(state)
         self._version, self._seen_at = state.version, now
@@ -223,6 +260,11 @@ class Ledger:
         if order.refunded and found:
             posted = refund_time(order)
             found.append(Ref((posted, order.order_id, 1, 0), order, self.period(posted)))
+        for index, (bought, refunded) in enumerate(self._labels.get(order.order_id, ())):
+            found.append(Ref((bought, order.order_id, 3, index), order, self.period(bought)))
+            if refunded is not None:
+                found.append(Ref((refunded, order.order_id, 4, index), order,
+                                 self.period(refunded)))
         if len(found) > 1:
             found.sort(key=lambda r: r.key)
         return found
@@ -276,6 +318,17 @@ class Ledger:
         if found is None:
             found = self._unit_fees[key] = _unit_fees(state, order, item)
         return found
+
+
+def _labels_by_order(state: SellerState) -> dict[str, list[tuple[float, float | None]]]:
+    """(bought, refunded) of the charged labels of each order, in charged_labels' order."""
+    found: dict[str, list[tuple[float, float | None]]] = {}
+    for label in sorted(shipments.book(state).values(),
+                        key=lambda s: (s.purchased_at, s.shipment_id)):
+        if label.channel == "AMAZON" and label.order_id is not None:
+            found.setdefault(label.order_id, []).append((label.purchased_at,
+                                                         label.refunded_at()))
+    return found
 
 
 def select(refs: Sequence[Ref], keys: Sequence[Key], after: float | None, before: float,

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# Shipping an order is the business core's rule (every way of shipping goes through it);
+# its refusals are the orders' refusals (OrderError).
+from emulator.business import fulfillment
 from emulator.business.entities import Listing, Order
+from emulator.business.fulfillment import OrderError
+from emulator.business.fulfillment import order_changed as _mark
+from emulator.business.fulfillment import unshipped_units as _unshipped_units
 from emulator.business.generate import ship
 from emulator.business.store import SellerState, StateStore
 from emulator.runtime import events
@@ -19,15 +25,6 @@ from emulator.runtime import events
 # Orders v0 statuses a seller (or the control plane) may move an order to.
 STATUSES = ("Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled", "Unfulfillable",
             "InvoiceUnconfirmed", "PendingAvailability")
-
-
-class OrderError(ValueError):
-    """A change the order's state does not allow; `code` is SP-API's error code."""
-
-    def __init__(self, message: str, code: str = "InvalidInput", status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -178,38 +175,11 @@ def confirm_shipment(store: StateStore, state: SellerState, order: Order, *,
         order.last_update = store.clock.now()
         _mark(store, state, order, "shipment corrected")
         return
-    if order.status == "Shipped":
-        # Amazon's words for a package that matches none of a fulfilled order's packages.
-        raise OrderError("Failed to create package due to not finding a matching package or "
-                         "order already fulfilled.")
-    if order.status not in ("Unshipped", "PartiallyShipped"):
-        raise OrderError(f"The order is {order.status}; only Unshipped or PartiallyShipped "
-                         "orders can be confirmed.")
-    shipment = ship(order, max(ship_date, order.purchase_date), carrier, tracking_number,
-                    state.maker.rnd, _unshipped_units(order, items), method)
-    shipment.package_reference_id = package_reference_id
-    order.last_update = store.clock.now()
-    _mark(store, state, order, "shipment confirmed")
-
-
-def _unshipped_units(order: Order, items: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """`items` with each order item's quantities summed, checked against what is unshipped."""
-    if not items:
-        raise OrderError("A package must contain at least one order item.")
-    by_id = {i.order_item_id: i for i in order.items}
-    wanted: dict[str, int] = {}
-    for item_id, quantity in items:
-        if item_id not in by_id:
-            raise OrderError(f"Invalid orderItemId '{item_id}' for this order.")
-        if quantity < 1:
-            raise OrderError(f"Quantity {quantity} of order item {item_id} must be at least 1.")
-        wanted[item_id] = wanted.get(item_id, 0) + quantity
-    for item_id, quantity in wanted.items():
-        item = by_id[item_id]
-        if quantity > item.quantity - item.shipped:
-            raise OrderError(f"Quantity {quantity} exceeds the {item.quantity - item.shipped} "
-                             f"unshipped units of order item {item_id}.")
-    return list(wanted.items())
+    # A new package for a fulfilled order gets Amazon's words for a package that matches none
+    # of the order's packages (fulfillment.ALREADY_FULFILLED).
+    fulfillment.ship_items(store, state, order, carrier=carrier, tracking_number=tracking_number,
+                           ship_date=ship_date, items=items, method=method,
+                           package_reference_id=package_reference_id)
 
 
 def set_status(store: StateStore, state: SellerState, order: Order, status: str) -> None:
@@ -282,8 +252,3 @@ def _release_stock(store: StateStore, state: SellerState, order: Order) -> None:
             record.updated = store.clock.now()
             store.changed(state, "inventory", item.sku, record, events.INVENTORY_CHANGED,
                           {"sku": item.sku, "fulfillable": record.fulfillable})
-
-
-def _mark(store: StateStore, state: SellerState, order: Order, why: str) -> None:
-    store.changed(state, "order", order.order_id, order, events.ORDER_CHANGED,
-                  {"order_id": order.order_id, "status": order.status, "change": why})

@@ -105,6 +105,9 @@ def _event_lines(state: SellerState, ref: finances.Ref, settlement: str,
         return
     event = finances.event(state, ref)
     order, currency = event.order, event.order.currency
+    if event.postage:
+        _postage_lines(event, settlement, lines)
+        return
     refund = event.kind == finances.REFUND
     head = "\t".join((
         settlement, "", "", "", "", "", "Refund" if refund else "Order", order.order_id,
@@ -125,6 +128,26 @@ def _event_lines(state: SellerState, ref: finances.Ref, settlement: str,
         for kind, name, amount in amounts:
             if amount or (name == "Principal" and kind == "price"):
                 lines.append(f"{item}\t{_amount_tail(kind, name, money_str(amount, currency))}")
+
+
+def _postage_lines(event: finances.Event, settlement: str, lines: list[str]) -> None:
+    """A label's postage (or refund): an other-transaction per charge, its adjustment type as
+    the other fee's reason (the emulator's reading of where Buy Shipping postage goes in this
+    layout)."""
+    order, currency = event.order, event.order.currency
+    head = "\t".join((
+        settlement, "", "", "", "", "", "other-transaction", order.order_id,
+        order.seller_order_id, "", event.label.shipment_id if event.label else "",
+        order.sales_channel, "", "", "", "", order.fulfillment,
+        time.strftime("%Y-%m-%d", time.gmtime(event.posted)), "", "", "", "", ""))
+    for kind, amount in event.postage:
+        slots = [""] * (len(HEADER) - _LINE_COLUMNS)
+        slots[_OTHER_FEE], slots[_OTHER_FEE + 1] = money_str(amount, currency), kind
+        tail = "\t".join(slots)
+        lines.append(f"{head}\t{tail}")
+
+
+_OTHER_FEE = HEADER.index("other-fee-amount") - _LINE_COLUMNS
 
 
 def settlement(state: SellerState, request: ReportRequest) -> ReportOutput:
