@@ -140,7 +140,8 @@ AMZN_US = _carrier("AMZN_US", "Amazon Shipping", "amazon", amazon=True, label_fo
                    # Amazon Shipping does not serve Alaska, Hawaii and the territories.
                    excluded_postal_prefixes=("006", "007", "008", "009", "967", "968", "969",
                                              "995", "996", "997", "998", "999"))
-DYNAMEX = _carrier("DYNAMEX", "Dynamex", "digits12", pickup=600, cancel_window_days=1)
+DYNAMEX = _carrier("DYNAMEX", "Dynamex", "digits12", pickup=600, cancel_window_days=1,
+                   formats=("PDF", "PNG"))
 DHL_ECOMMERCE = _carrier("DHL_ECOMMERCE", "DHLECOMMERCE", "digits22", po_box=True)
 CANADA_POST = _carrier("CANADA_POST", "Canada Post", "digits16", po_box=True, refund_days=5)
 UPS_CA = _carrier("UPS_CA", "UPS®", "ups", fuel=0.12, label_format="ZPL203")
@@ -207,8 +208,12 @@ _SERVICES: dict[str, tuple[str, tuple[tuple[str, Carrier, str, tuple[int, int], 
          210, 30.0, {"signature": 250, "adult": 550}),
         ("CANADA_POST_XPRESSPOST", CANADA_POST, "Canada Post Xpresspost", (1, 2), 2150, 290,
          30.0, {"signature": 0, "adult": 550}),
+        ("CANADA_POST_TRACKED_PACKET_USA", CANADA_POST, "Canada Post Tracked Packet - USA",
+         (4, 8), 1750, 450, 2.0, {"international": True}),
         ("UPS_CA_STANDARD", UPS_CA, "UPS® Standard", (1, 5), 1590, 190, 68.0,
          {"signature": 695}),
+        ("UPS_CA_WORLDWIDE_EXPEDITED", UPS_CA, "UPS® Worldwide Expedited", (2, 5), 4990, 890,
+         68.0, {"international": True}),
         ("PUROLATOR_GROUND", PUROLATOR, "Purolator Ground®", (1, 5), 1490, 170, 68.0,
          {"signature": 450}),
     )),
@@ -523,7 +528,8 @@ def promise(service: Service, ship_date: float) -> tuple[float, float]:
     fastest, slowest = service.days
     earliest = add_business_days(ship_date, fastest) if fastest else datetime.fromtimestamp(
         ship_date, UTC).date()
-    return (at_hour(earliest, DELIVERY_START_HOUR),
+    # A same-day service delivers a few hours after the pickup at the earliest.
+    return (max(at_hour(earliest, DELIVERY_START_HOUR), ship_date + 3 * 3600),
             at_hour(add_business_days(ship_date, slowest), DELIVERY_END_HOUR))
 
 

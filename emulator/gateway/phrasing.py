@@ -12,6 +12,7 @@ with the gateway's generic InvalidInput.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -108,6 +109,23 @@ def _shipping_v2(errors: Sequence[ValidationError]) -> InvalidRequest:
                           else error.message)
 
 
+_PARAMETER_PATTERN = re.compile(
+    r"Invalid (?:path|query) parameter '(?P<name>[^']+)': '(?P<value>.*)' does not match "
+    r"'(?P<pattern>.*)'\.$")
+
+
+def _coral_other(message: str) -> InvalidInput:
+    """A parameter that breaks its pattern, in Coral's words (the sandbox's getShipment 400:
+    "Value 'TEST_CASE_400' at 'shipmentId' failed to satisfy constraint: Member must satisfy
+    regular expression pattern: ..."); any other problem as it is."""
+    match = _PARAMETER_PATTERN.match(message)
+    if match is None:
+        return InvalidInput(message)
+    pattern = match.group("pattern").removeprefix("^").removesuffix("$")
+    return coral([(match.group("value"), match.group("name"),
+                   f"Member must satisfy regular expression pattern: {pattern}")])
+
+
 class Style:
     """A service's phrasing: of the body's schema errors (all of them, shallowest first), and
     of any other problem (a missing parameter, a body that is not JSON)."""
@@ -119,8 +137,7 @@ class Style:
 
 
 STYLES: dict[str, Style] = {
-    "merchantFulfillmentV0": Style(lambda errors: coral(_coral_problems(errors)),
-                                   lambda message: InvalidInput(message)),
+    "merchantFulfillmentV0": Style(lambda errors: coral(_coral_problems(errors)), _coral_other),
     "shippingV2": Style(_shipping_v2, lambda message: InvalidRequest(details=message)),
 }
 

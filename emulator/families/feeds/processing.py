@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from emulator.families.feeds.processors import inventory, json_listings
+from emulator.families.feeds.processors import inventory, json_listings, orders
 from emulator.families.feeds.processors.base import (
     FATAL,
     FeedInput,
@@ -32,6 +32,9 @@ PROCESSORS: dict[str, Processor] = {
     inventory.XML_TYPE: inventory.process_xml,
     inventory.INVLOADER_TYPE: inventory.process_tsv,
     inventory.PRICE_QUANTITY_TYPE: inventory.process_tsv,
+    orders.FULFILLMENT_TYPE: orders.process_fulfillment,
+    orders.FLAT_FULFILLMENT_TYPE: orders.process_flat_fulfillment,
+    orders.ACKNOWLEDGEMENT_TYPE: orders.process_acknowledgement,
 }
 INTERNAL_ERROR = ("5002", "An internal error occurred. Please resubmit your data.")
 

@@ -252,3 +252,35 @@ def _release_stock(store: StateStore, state: SellerState, order: Order) -> None:
             record.updated = store.clock.now()
             store.changed(state, "inventory", item.sku, record, events.INVENTORY_CHANGED,
                           {"sku": item.sku, "fulfillable": record.fulfillable})
+
+
+def acknowledge(store: StateStore, state: SellerState, order: Order,
+                merchant_order_id: str | None) -> None:
+    """The order acknowledgement feed's Success: the seller has the order, under its own id
+    (MerchantOrderID becomes SellerOrderId); the status does not move."""
+    if order.status in ("Canceled", "Pending"):
+        raise OrderError(f"The order is {order.status}; only orders waiting to ship can be "
+                         "acknowledged.")
+    if merchant_order_id:
+        order.seller_order_id = merchant_order_id
+    order.last_update = store.clock.now()
+    _mark(store, state, order, "acknowledged")
+
+
+def cancel_by_seller(store: StateStore, state: SellerState, order: Order,
+                     items: list[str] | None) -> None:
+    """The seller cancels an order it cannot fulfil (the acknowledgement feed's Failure, or
+    every item with a CancelReason). A cancellation covers the whole order: the emulator does
+    not model partly cancelled orders."""
+    if order.fulfillment != "MFN":
+        raise OrderError("Only merchant-fulfilled orders can be cancelled by the seller.")
+    if order.status not in ("Pending", "Unshipped") or order.units_shipped:
+        raise OrderError(f"The order is {order.status}; only orders not shipped yet can be "
+                         "cancelled.")
+    if items is not None and set(items) != {i.order_item_id for i in order.items}:
+        unknown = sorted(set(items) - {i.order_item_id for i in order.items})
+        if unknown:
+            raise OrderError(f"Invalid AmazonOrderItemCode {unknown[0]} for this order.")
+        raise OrderError("A cancellation must cover every item of the order; the emulator does "
+                         "not model partly cancelled orders.")
+    set_status(store, state, order, "Canceled")

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from xml.etree import ElementTree
 
 from emulator.business.documents import EncodedDocument
 from emulator.business.entities import Listing, ListingIssue
@@ -115,6 +116,22 @@ def decode(feed: FeedInput, default_charset: str = "utf-8") -> str:
         return raw.decode(name)
     except UnicodeDecodeError as error:
         raise Unreadable(f"the document is not valid {name}: {error}") from None
+
+
+# -- XML documents ---------------------------------------------------------------------------
+
+def xml_local(tag: str) -> str:
+    """An element's name without its namespace."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def xml_child(element: ElementTree.Element, name: str) -> ElementTree.Element | None:
+    return next((c for c in element if xml_local(c.tag) == name), None)
+
+
+def xml_text(element: ElementTree.Element, name: str) -> str | None:
+    found = xml_child(element, name)
+    return found.text.strip() if found is not None and found.text else None
 
 
 # -- listings submissions -------------------------------------------------------------------

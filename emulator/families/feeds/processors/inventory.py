@@ -44,6 +44,9 @@ from emulator.families.feeds.processors.base import (
     submit,
     unpack,
 )
+from emulator.families.feeds.processors.base import xml_child as _child
+from emulator.families.feeds.processors.base import xml_local as _local
+from emulator.families.feeds.processors.base import xml_text as _text
 from emulator.families.feeds.processors.results import UNREADABLE, Results, tsv_report, xml_report
 from emulator.families.listings import rules
 
@@ -95,20 +98,6 @@ def _price(market: str, currency: str, price: str) -> list[dict[str, Any]]:
 
 
 # -- XML: POST_INVENTORY_AVAILABILITY_DATA -------------------------------------------------------
-
-def _local(tag: str) -> str:
-    """An element's name without its namespace."""
-    return tag.rsplit("}", 1)[-1]
-
-
-def _child(element: ElementTree.Element, name: str) -> ElementTree.Element | None:
-    return next((c for c in element if _local(c.tag) == name), None)
-
-
-def _text(element: ElementTree.Element, name: str) -> str | None:
-    found = _child(element, name)
-    return found.text.strip() if found is not None and found.text else None
-
 
 def _parse_xml(feed: FeedInput) -> ElementTree.Element:
     """The envelope, or Unreadable with Amazon's parsing error text."""

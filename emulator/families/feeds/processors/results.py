@@ -43,6 +43,8 @@ class Result:
     record: int
     sku: str
     issue: ListingIssue
+    order_id: str = ""  # order feeds name the order (and item) instead of a SKU
+    order_item_id: str = ""
 
 
 @dataclass
@@ -51,10 +53,12 @@ class Results:
     successful: int = 0
     results: list[Result] = field(default_factory=list)
 
-    def record(self, record: int, sku: str, issues: list[ListingIssue]) -> None:
+    def record(self, record: int, sku: str, issues: list[ListingIssue], order_id: str = "",
+               order_item_id: str = "") -> None:
         self.processed += 1
         self.successful += not any(i.severity == "ERROR" for i in issues)
-        self.results.extend(Result(record, sku, issue) for issue in issues)
+        self.results.extend(Result(record, sku, issue, order_id, order_item_id)
+                            for issue in issues)
 
     def whole(self, code: str, message: str) -> Results:
         """The document as a whole failed: one error about record 0."""
@@ -76,6 +80,9 @@ def _result_xml(result: Result) -> str:
              _element("ResultDescription", result.issue.message)]
     if result.sku:
         parts.append(f"<AdditionalInfo>{_element('SKU', result.sku)}</AdditionalInfo>")
+    elif result.order_id:
+        parts.append(f"<AdditionalInfo>{_element('AmazonOrderID', result.order_id)}"
+                     "</AdditionalInfo>")
     return f"<Result>{''.join(parts)}</Result>"
 
 
@@ -103,13 +110,22 @@ def _cell(value: object) -> str:
     return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
-def tsv_report(results: Results) -> EncodedDocument:
+# The order flat files' report names the order and its item instead of a SKU (a real report
+# quoted in docs#133).
+ORDER_TSV_COLUMNS = ("original-record-number", "order-id", "order-item-id", "error-code",
+                     "error-type", "error-message")
+# Severities as the flat-file reports write them (Fatal: the whole file, e.g. 90012).
+_TSV_TYPES = {"ERROR": "Error", "WARNING": "Warning", "FATAL": "Fatal"}
+
+
+def tsv_report(results: Results, orders: bool = False) -> EncodedDocument:
     lines = ["Feed Processing Summary:",
              f"\tNumber of records processed\t\t{results.processed}",
              f"\tNumber of records successful\t\t{results.successful}", ""]
     if results.results:
-        lines.append("\t".join(TSV_COLUMNS))
+        lines.append("\t".join(ORDER_TSV_COLUMNS if orders else TSV_COLUMNS))
         lines.extend("\t".join(_cell(v) for v in (
-            r.record, r.sku, r.issue.code, "Error" if r.issue.severity == "ERROR" else "Warning",
-            r.issue.message)) for r in results.results)
+            r.record, *((r.order_id, r.order_item_id) if orders else (r.sku,)), r.issue.code,
+            _TSV_TYPES.get(r.issue.severity, "Error"), r.issue.message))
+            for r in results.results)
     return EncodedDocument(("\n".join(lines) + "\n").encode("utf-8"), TSV_CONTENT_TYPE, None)
