@@ -298,6 +298,12 @@ def tracking(label: LabelShipment, randomness: Randomness, now: float) -> Tracki
     return Tracking(status, seen, label.latest, forward, returns)
 
 
+def planned_ending(label: LabelShipment, randomness: Randomness) -> str:
+    """How the parcel's first delivery goes, seeded per label: delivered, attempted (a failed
+    attempt: NDR feedback applies) or undeliverable (returned to the sender)."""
+    return _plan(label, randomness)[1]
+
+
 def attempted_now(label: LabelShipment, randomness: Randomness, now: float) -> bool:
     """Whether the parcel's last event is a failed delivery attempt (NDR feedback is for
     those)."""
