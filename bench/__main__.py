@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from bench import core, fba, reports, state, synth
+from bench import core, fba, reports, shipping, state, synth
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each load run")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported)")
-    parser.add_argument("--only", choices=("core", "state", "reports", "synth", "fba"),
+    parser.add_argument("--only", choices=("core", "state", "reports", "synth", "fba",
+                                           "shipping"),
                         help="run one group")
     args = parser.parse_args()
     if args.only in (None, "core"):
@@ -24,6 +25,8 @@ def main() -> int:
         print("\n".join(synth.report(synth.measure())), flush=True)
     if args.only in (None, "fba"):
         print("\n".join(fba.report(fba.measure(args.seconds, args.runs))), flush=True)
+    if args.only in (None, "shipping"):
+        print("\n".join(shipping.report(shipping.measure(args.seconds, args.runs))), flush=True)
     return 0
 
 

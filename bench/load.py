@@ -6,6 +6,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import tempfile
 from dataclasses import dataclass
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
@@ -34,11 +35,24 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, *, connections: int, seconds: float,
-        headers: dict[str, str] | None = None) -> LoadResult:
+        headers: dict[str, str] | None = None, body: bytes | None = None) -> LoadResult:
+    """GETs of `url`, or POSTs of `body` (JSON) when one is given (through a wrk script); an
+    `@VARY@` in the body becomes a number that changes with every request."""
     argv = [wrk_path(), "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     for name, value in (headers or {}).items():
         argv += ["-H", f"{name}: {value}"]
-    output = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if body is not None:
+            # A Lua long string keeps the JSON as it is (quotes, backslashes).
+            script.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                         f"local body = [==[{body.decode()}]==]\nlocal n = 0\n"
+                         "request = function()\n  n = n + 1\n"
+                         '  return wrk.format(nil, nil, nil, (body:gsub("@VARY@", '
+                         "tostring(1 + (n % 9973) / 100))))\nend\n")
+            script.flush()
+            argv += ["-s", script.name]
+        output = subprocess.run([*argv, url], capture_output=True, text=True,
+                                check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from emulator.business import fees
 from emulator.runtime.rng import Randomness
@@ -70,7 +71,9 @@ class ShippingSetupError(ValueError):
     """A scenario's `shipping:` section that names unknown carriers or countries."""
 
 
-@dataclass(frozen=True)
+# Carriers and services are the table's own objects: one of each, compared by identity (and
+# hashed cheaply, as caches key on them).
+@dataclass(frozen=True, eq=False)
 class Carrier:
     id: str  # Shipping v2 carrierId
     name: str  # CarrierName as Amazon writes it
@@ -86,7 +89,7 @@ class Carrier:
     amazon: bool = False  # Amazon Shipping itself
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Service:
     id: str  # ShippingServiceId (MFN) and serviceId (Shipping v2)
     carrier: Carrier
@@ -447,7 +450,7 @@ class Charge:
     amount: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Quote:
     service: Service
     charges: tuple[Charge, ...]
@@ -481,6 +484,8 @@ class Quotes:
     refused: list[Refusal]
     terms_not_accepted: list[Carrier]
     unavailable: list[Carrier]
+    # The services of the carriers whose terms are not accepted (Shipping v2 lists each).
+    not_accepted: list[Refusal] = field(default_factory=list)
 
 
 def zone(ship_from: Place, ship_to: Place) -> int:
@@ -525,7 +530,12 @@ def handover(moment: float) -> float:
 
 def promise(service: Service, ship_date: float) -> tuple[float, float]:
     """The delivery window of a parcel the carrier takes at `ship_date`."""
-    fastest, slowest = service.days
+    return _window(service.days, ship_date)
+
+
+@lru_cache(maxsize=1024)
+def _window(days: tuple[int, int], ship_date: float) -> tuple[float, float]:
+    fastest, slowest = days
     earliest = add_business_days(ship_date, fastest) if fastest else datetime.fromtimestamp(
         ship_date, UTC).date()
     # A same-day service delivers a few hours after the pickup at the earliest.
@@ -535,37 +545,79 @@ def promise(service: Service, ship_date: float) -> tuple[float, float]:
 
 def seller_discount(randomness: Randomness, seller_id: str, carrier_id: str) -> float:
     """A seller's negotiated discount with a carrier: 0 to 12%, fixed by the seed."""
-    return randomness.derive("carrier-discount", seller_id, carrier_id).uniform(0.0, 0.12)
+    return _discount(randomness.seed, seller_id, carrier_id)
 
 
-def _refusal(service: Service, parcel: Parcel) -> str | None:
+@lru_cache(maxsize=4096)
+def _discount(seed: int, seller_id: str, carrier_id: str) -> float:
+    return Randomness(seed).derive("carrier-discount", seller_id, carrier_id).uniform(0.0, 0.12)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What every service's eligibility looks at, worked out once per parcel."""
+
+    international: bool
+    postal: str
+    po_box: bool
+    longest: float
+    girth: float  # length plus twice the two other sides
+
+
+def _facts(parcel: Parcel) -> _Facts:
+    sides = sorted((parcel.length_cm, parcel.width_cm, parcel.height_cm), reverse=True)
+    return _Facts(parcel.international, _postal(parcel.ship_to.postal_code),
+                  parcel.ship_to.po_box, sides[0], sides[0] + 2 * (sides[1] + sides[2]))
+
+
+def _refusal(service: Service, parcel: Parcel, facts: _Facts) -> str | None:
     carrier = service.carrier
-    if service.international != parcel.international:
+    if service.international != facts.international:
         return NO_COVERAGE
-    if any(_postal(parcel.ship_to.postal_code).startswith(p)
-           for p in carrier.excluded_postal_prefixes):
+    if any(facts.postal.startswith(p) for p in carrier.excluded_postal_prefixes):
         return NO_COVERAGE
-    if parcel.ship_to.po_box and not carrier.po_box:
+    if facts.po_box and not carrier.po_box:
         return PO_BOX_CODE
     if parcel.weight_g > service.max_weight_g:
         return WEIGHT_RESTRICTIONS
-    sides = sorted((parcel.length_cm, parcel.width_cm, parcel.height_cm), reverse=True)
-    if sides[0] > service.max_length_cm or (
-            sides[0] + 2 * (sides[1] + sides[2]) > service.max_girth_cm):
+    if facts.longest > service.max_length_cm or facts.girth > service.max_girth_cm:
         return SIZE_RESTRICTIONS
     if service.experience_charge(parcel.experience) is None:
         return UNSUPPORTED_VAS
     return None
 
 
+# Quotes are a pure function of the setup, the parcel, the hand-over, the seed and the seller:
+# the last ones are kept (an app rates a parcel, then buys it; rate shopping asks again).
+_QUOTES: OrderedDict[tuple[int, Parcel, float, int, str], tuple[ShippingSetup, Quotes]] = (
+    OrderedDict())
+_QUOTES_KEPT = 512
+
+
 def quote(setup: ShippingSetup, parcel: Parcel, now: float, randomness: Randomness,
-          seller_id: str, experiences: Iterable[str] | None = None) -> Quotes:
+          seller_id: str) -> Quotes:
     """Every service of the ship-from country's offered carriers: a quote, or why not."""
+    taken = handover(parcel.ship_date if parcel.ship_date is not None else now)
+    key = (id(setup), parcel, taken, randomness.seed, seller_id)
+    kept = _QUOTES.get(key)
+    if kept is not None and kept[0] is setup:
+        _QUOTES.move_to_end(key)
+        return kept[1]
+    found = _quote(setup, parcel, taken, randomness, seller_id)
+    _QUOTES[key] = (setup, found)
+    if len(_QUOTES) > _QUOTES_KEPT:
+        _QUOTES.popitem(last=False)
+    return found
+
+
+def _quote(setup: ShippingSetup, parcel: Parcel, taken: float, randomness: Randomness,
+           seller_id: str) -> Quotes:
     offers: list[Quote] = []
     refused: list[Refusal] = []
     terms: dict[str, Carrier] = {}
     unavailable: dict[str, Carrier] = {}
-    taken = handover(parcel.ship_date if parcel.ship_date is not None else now)
+    facts = _facts(parcel)
+    distance = zone(parcel.ship_from, parcel.ship_to)
     for service in setup.services(parcel.ship_from.country):
         carrier = service.carrier
         if carrier.id in setup.unavailable:
@@ -574,7 +626,7 @@ def quote(setup: ShippingSetup, parcel: Parcel, now: float, randomness: Randomne
         if carrier.id in setup.terms_not_accepted:
             terms[carrier.id] = carrier
             continue
-        code = _refusal(service, parcel)
+        code = _refusal(service, parcel, facts)
         if code is None and parcel.pickup and carrier.pickup is None:
             continue  # drop-off carriers are left out when a pickup is asked for
         earliest, latest = promise(service, taken)
@@ -583,16 +635,20 @@ def quote(setup: ShippingSetup, parcel: Parcel, now: float, randomness: Randomne
         if code is not None:
             refused.append(Refusal(service, code))
             continue
-        offers.append(_priced(service, parcel, randomness, seller_id, taken, earliest, latest))
+        offers.append(_priced(service, parcel, randomness, seller_id, taken, earliest, latest,
+                              distance))
     offers.sort(key=lambda q: (q.total, q.service.id))
-    return Quotes(offers, refused, list(terms.values()), list(unavailable.values()))
+    not_accepted = [Refusal(s, TERMS) for s in setup.services(parcel.ship_from.country)
+                    if s.carrier.id in terms]
+    return Quotes(offers, refused, list(terms.values()), list(unavailable.values()),
+                  not_accepted)
 
 
 def _priced(service: Service, parcel: Parcel, randomness: Randomness, seller_id: str,
-            taken: float, earliest: float, latest: float) -> Quote:
+            taken: float, earliest: float, latest: float, distance: int) -> Quote:
     billed = parcel.billed_g(service)
     units = max(1, math.ceil(billed / service.unit_g - 1e-9))
-    factor = (1 + 0.12 * (zone(parcel.ship_from, parcel.ship_to) - 1)) * (
+    factor = (1 + 0.12 * (distance - 1)) * (
         1 - seller_discount(randomness, seller_id, service.carrier.id))
     base = round((service.base + service.step * (units - 1)) * factor)
     charges = [Charge("BASE_RATE", base)]

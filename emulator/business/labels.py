@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont
+from reportlab import rl_config
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -31,6 +32,8 @@ FORMATS: tuple[Format, ...] = ("PDF", "PNG", "ZPL")
 MEDIA_TYPES: dict[str, str] = {"PDF": "application/pdf", "PNG": "image/png",
                                "ZPL": "application/zpl"}
 POINTS = 72.0  # PDF units per inch
+# Compressed page streams as binary, not ASCII85: smaller labels, and a fifth of the time.
+rl_config.useA85 = 0
 # Code 128's quiet zone: at least ten modules of white on each side of the bars.
 QUIET_MODULES = 10
 
@@ -163,11 +166,16 @@ def _modules(value: str) -> tuple[tuple[bool, int], ...]:
                  for letter in code.decomposed)
 
 
+@lru_cache(maxsize=1024)
+def _span(value: str) -> int:
+    """The barcode's width in modules, quiet zones left out."""
+    return sum(width for _, width in _modules(value))
+
+
 def _module_width(value: str, room: float, dot: float) -> float:
     """The width of one module in inches: as wide as fits in `room` with the quiet zones,
     a whole number of printer dots (a scanner needs even bars), at least two."""
-    total = sum(width for _, width in _modules(value)) + 2 * QUIET_MODULES
-    dots = max(2, int(room / dot / total))
+    dots = max(2, int(room / dot / (_span(value) + 2 * QUIET_MODULES)))
     return dots * dot
 
 
@@ -196,23 +204,25 @@ def _pdf(content: LabelContent, spec: LabelSpec) -> bytes:
     def top(y: float) -> float:  # inches from the top to PDF points from the bottom
         return (height - y) * POINTS
 
+    text = page.beginText()  # every line in one text object: a shorter page stream
     for line in layout.lines:
-        page.setFont(_font(line.text, line.bold), line.size * POINTS)
-        page.drawString(line.x * POINTS, top(line.y + line.size * 0.8), line.text)
+        text.setFont(_font(line.text, line.bold), line.size * POINTS)
+        text.setTextOrigin(line.x * POINTS, top(line.y + line.size * 0.8))
+        text.textOut(line.text)
+    page.drawText(text)
     page.setLineWidth(1.5)
     for y, x0, x1 in layout.rules:
         page.line(x0 * POINTS, top(y), x1 * POINTS, top(y))
     # Bars a whole number of 1/600-inch steps wide: what a 600 DPI rasterizer keeps even.
     module = _module_width(content.barcode, width - 0.3, 1 / 600)
-    bars = _modules(content.barcode)
-    total = sum(w for _, w in bars) * module
-    x = (width - total) / 2
-    for is_bar, widths in bars:
+    x = (width - _span(content.barcode) * module) / 2
+    bottom, tall = top(layout.barcode_top + layout.barcode_height), layout.barcode_height
+    bars = page.beginPath()  # every bar in one path: one fill, a short page stream
+    for is_bar, widths in _modules(content.barcode):
         if is_bar:
-            page.rect(x * POINTS, top(layout.barcode_top + layout.barcode_height),
-                      widths * module * POINTS, layout.barcode_height * POINTS,
-                      stroke=0, fill=1)
+            bars.rect(x * POINTS, bottom, widths * module * POINTS, tall * POINTS)
         x += widths * module
+    page.drawPath(bars, stroke=0, fill=1)
     caption = layout.caption
     page.setFont(_font(caption.text, True), caption.size * POINTS)
     page.drawCentredString(caption.x * POINTS, top(caption.y + caption.size * 0.8),
@@ -251,7 +261,7 @@ def _png(content: LabelContent, spec: LabelSpec) -> bytes:
                   fill=0, width=max(2, dpi // 100))
     module = round(_module_width(content.barcode, spec.width_in - 0.3, 1 / dpi) * dpi)
     bars = _modules(content.barcode)
-    x = (width - sum(w for _, w in bars) * module) // 2
+    x = (width - _span(content.barcode) * module) // 2
     top, bottom = round(layout.barcode_top * dpi), round((layout.barcode_top
                                                           + layout.barcode_height) * dpi)
     for is_bar, widths in bars:
@@ -286,7 +296,7 @@ def _zpl(content: LabelContent, spec: LabelSpec) -> str:
         commands.append(f"^FO{dots(x0)},{dots(y)}^GB{dots(x1 - x0)},{max(2, dpi // 100)},"
                         f"{max(2, dpi // 100)}^FS")
     module = max(1, round(_module_width(content.barcode, spec.width_in - 0.3, 1 / dpi) * dpi))
-    bars = sum(w for _, w in _modules(content.barcode)) * module
+    bars = _span(content.barcode) * module
     caption = layout.caption
     size = dots(caption.size)
     commands += [

@@ -17,6 +17,7 @@ is computed from it when read, so it is deterministic and needs no timer:
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -124,7 +125,37 @@ def find_by_tracking(state: SellerState, tracking_id: str) -> LabelShipment | No
 
 
 def of_order(state: SellerState, order_id: str) -> list[LabelShipment]:
-    return [s for s in book(state).values() if s.order_id == order_id]
+    """An order's labels, oldest first."""
+    labels = book(state)
+    return [labels[i] for i in _index(state, labels).get(order_id, ())]
+
+
+def add(state: SellerState, label: LabelShipment) -> None:
+    """Files a new label (the caller records the change in the store)."""
+    labels = book(state)
+    index = _index(state, labels)
+    labels[label.shipment_id] = label
+    if label.order_id is not None:
+        index.setdefault(label.order_id, []).append(label.shipment_id)
+    _ORDER_INDEX[id(state)] = (weakref.ref(state), len(labels), index)
+
+
+# Per seller state (by id, checked through a weak reference): its labels by order id, good
+# while the label count stands (labels are only added, here; a state file replay or a restore
+# fills the book itself and the index is made again).
+_ORDER_INDEX: dict[int, tuple[weakref.ref[SellerState], int, dict[str, list[str]]]] = {}
+
+
+def _index(state: SellerState, labels: dict[str, LabelShipment]) -> dict[str, list[str]]:
+    found = _ORDER_INDEX.get(id(state))
+    if found is not None and found[0]() is state and found[1] == len(labels):
+        return found[2]
+    by_order: dict[str, list[str]] = {}
+    for label in labels.values():
+        if label.order_id is not None:
+            by_order.setdefault(label.order_id, []).append(label.shipment_id)
+    _ORDER_INDEX[id(state)] = (weakref.ref(state), len(labels), by_order)
+    return by_order
 
 
 # -- ids ---------------------------------------------------------------------------------------

@@ -397,7 +397,7 @@ def buy(store: StateStore, state: SellerState, ids: OfferIds, request: Request,
                  "pickup": request.parcel.pickup, "custom_text": custom_text,
                  "packing_slip": purchase.packing_slip, "hazmat": purchase.hazmat})
     _ship(store, state, request, label, fresh, reused)
-    shipments.book(state)[label.shipment_id] = label
+    shipments.add(state, label)
     store.changed(state, shipments.KIND, label.shipment_id, label)
     return label
 

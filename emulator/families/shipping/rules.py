@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import jsonschema
@@ -302,8 +303,23 @@ def _order_items(state: SellerState, order: Order, items: list[Mapping[str, Any]
         raise Refusal(str(error)) from None
 
 
-def rate(store: StateStore, state: SellerState, shipment: Shipment, rates: RateBook,
-         experience: str | None = None) -> tuple[RateRequest, list[carriers.Refusal]]:
+@lru_cache(maxsize=512)
+def confirmations(service: carriers.Service) -> tuple[list[tuple[str, str, int]], bool]:
+    """A service's delivery confirmation group: (id, name, cost) of what it offers, and
+    whether a purchase must name one (where it offers a signature)."""
+    vas = [(vas_id, name, charge) for vas_id, name, charge in (
+        ("NO_SIGNATURE", "Delivery confirmation without signature",
+         service.experience_charge(CONFIRMATIONS["NO_SIGNATURE"])),
+        ("SIGNATURE", "Signature confirmation",
+         service.experience_charge(CONFIRMATIONS["SIGNATURE"])),
+        ("ADULT_SIGNATURE", "Adult signature confirmation",
+         service.experience_charge(CONFIRMATIONS["ADULT_SIGNATURE"])),
+    ) if charge is not None]
+    return vas, len(vas) > 1 and service.signature is not None
+
+
+def rate(store: StateStore, state: SellerState, shipment: Shipment, rates: RateBook
+         ) -> tuple[RateRequest, list[carriers.Refusal]]:
     """Rates of every offered service (at the delivery experience of its cheapest
     confirmation), kept under a new requestToken; and the ineligible services."""
     now = store.clock.now()
@@ -315,23 +331,12 @@ def rate(store: StateStore, state: SellerState, shipment: Shipment, rates: RateB
     request = RateRequest(token, state.seller_id, now, shipment)
     for quote in found.offers:
         service = quote.service
-        vas = [(vas_id, name, charge) for vas_id, name, charge in (
-            ("NO_SIGNATURE", "Delivery confirmation without signature",
-             service.experience_charge(CONFIRMATIONS["NO_SIGNATURE"])),
-            ("SIGNATURE", "Signature confirmation",
-             service.experience_charge(CONFIRMATIONS["SIGNATURE"])),
-            ("ADULT_SIGNATURE", "Adult signature confirmation",
-             service.experience_charge(CONFIRMATIONS["ADULT_SIGNATURE"])),
-        ) if charge is not None]
-        rate_id = _hex_id("rate", token, service.id)
-        request.rates[rate_id] = Rate(rate_id, quote, vas,
-                                      vas_required=len(vas) > 1 and service.signature is not None)
-    refusals = found.refused + [carriers.Refusal(s, carriers.TERMS)
-                                for c in found.terms_not_accepted
-                                for s in store.scenario.shipping.services(
-                                    parcel.ship_from.country) if s.carrier is c]
+        rate_id = hashlib.blake2b(f"{token}|{service.id}".encode(),
+                                  digest_size=15).hexdigest()[:29].upper()
+        vas, required = confirmations(service)
+        request.rates[rate_id] = Rate(rate_id, quote, vas, required)
     rates.add(request, now)
-    return request, refusals
+    return request, found.refused + found.not_accepted
 
 
 # -- documents ----------------------------------------------------------------------------------
@@ -435,7 +440,7 @@ def buy(store: StateStore, state: SellerState, rate: Rate, shipment: Shipment,
             tracking_number=label.tracking_id, ship_date=label.ship_date,
             items=shipment.items or None, method=service.name.replace("®", ""),
             package_reference_id=None, why="label purchased")
-    shipments.book(state)[label.shipment_id] = label
+    shipments.add(state, label)
     store.changed(state, shipments.KIND, label.shipment_id, label)
     return label
 
