@@ -6,7 +6,9 @@ Entities (`entities.py`) generated from a scenario (`scenario.py`, `generate.py`
 same business byte for byte; the store of every seller's state (`store.py`) with its JSON
 snapshot (`snapshot.py`) and append-only state file (`persistence.py`). Also the rules more
 than one family reads: the catalog (`catalog.py`), competing offers (`offers.py`), the fee
-schedule (`fees.py`), report and feed documents' formats (`documents.py`) and the lifecycle
-both reports and feeds go through (`jobs.py`). Each family's own rules live in its package
+schedule (`fees.py`), report and feed documents' formats (`documents.py`), the lifecycle
+both reports and feeds go through (`jobs.py`), shipping an order (`fulfillment.py`), the
+carriers and their rates (`carriers.py`), label files (`labels.py`) and the labels bought
+(`shipments.py`). Each family's own rules live in its package
 under `emulator.families`.
 """

@@ -1,6 +1,7 @@
-"""Order reports: the All Orders flat files (by order date, by last update) and the
+"""Order reports: the All Orders flat files (by order date, by last update), the
 merchant-fulfilled Order Report (GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING, restricted: it
-carries the buyer's name, email and address).
+carries the buyer's name, email and address) and the FBA shipments report
+(GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL).
 
 One row per order item, for the orders of the requested marketplaces in [dataStartTime,
 dataEndTime] (purchase date or last update). The values are the Orders API's: the same order
