@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -16,20 +15,14 @@ import httpx
 import pytest
 
 from emulator.business.store import SellerState
-from emulator.config import Settings
-from emulator.harness.embedded import Running, running
+from emulator.harness.embedded import Running
 from tests.conftest import TokenSource
 from tests.test_feeds import Feeds, feeds_of
+from tests.test_merchant_fulfillment import server
 
 XML = "text/xml; charset=UTF-8"
 TSV = "text/tab-separated-values; charset=UTF-8"
-
-
-@pytest.fixture(scope="module")
-def server(models_dir: Path) -> Iterator[Running]:
-    with running(Settings(models_dir=models_dir, port=0, throttle="off", scale=50,
-                          lifecycle="instant")) as running_server:
-        yield running_server
+__all__ = ["server"]  # the fixture: an emulator of this module's own
 
 
 @pytest.fixture

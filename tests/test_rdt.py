@@ -103,8 +103,14 @@ def test_rdt_expires(emulator: Running, client: httpx.Client, order: str) -> Non
 
 def test_denied_without_rdt_allowed_with_one(emulator: Running, client: httpx.Client,
                                              tokens: TokenSource) -> None:
-    path = "/mfn/v0/shipments/abcddcba-00c3-4f6f-a63a-639f76ee9253"
+    path = "/shipping/v1/shipments/abcddcba-00c3-4f6f-a63a-639f76ee9253"
     assert client.get(path).status_code == 403
     with httpx.Client(base_url=emulator.base_url,
                       headers={"x-amz-access-token": tokens.rdt("GET", path)}) as rdt:
         assert rdt.get(path).status_code == 200
+    # Merchant Fulfillment's is stateful: with the RDT, an unknown shipment is its 404.
+    path = "/mfn/v0/shipments/abcddcba-00c3-4f6f-a63a-639f76ee9253"
+    assert client.get(path).status_code == 403
+    with httpx.Client(base_url=emulator.base_url,
+                      headers={"x-amz-access-token": tokens.rdt("GET", path)}) as rdt:
+        assert rdt.get(path).status_code == 404

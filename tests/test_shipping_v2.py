@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,10 +19,9 @@ from PIL import Image
 
 from emulator.business import shipments
 from emulator.business.store import SellerState
-from emulator.config import Settings
-from emulator.harness.embedded import Running, running
+from emulator.harness.embedded import Running
 from tests.conftest import TokenSource
-from tests.test_merchant_fulfillment import checked, epoch, error
+from tests.test_merchant_fulfillment import checked, epoch, error, server
 
 MODEL = "shippingV2"
 V2 = "/shipping/v2"
@@ -41,15 +38,10 @@ UK_TO = {"name": "Arlene Purdy", "addressLine1": "8 Armstrong Road", "city": "Le
 SPEC = {"format": "PDF", "size": {"width": 4, "length": 6, "unit": "INCH"}, "dpi": 203,
         "pageLayout": "DEFAULT", "needFileJoining": False, "requestedDocumentTypes": ["LABEL"]}
 REQUEST_ERROR = "Request is missing or has invalid parameters"
+__all__ = ["server"]  # the fixture: an emulator of this module's own
+
 VAS_INVALID = ("The requested value added services are invalid. Please check the value added "
                "services offered in the GetRates response.")
-
-
-@pytest.fixture(scope="module")
-def server(models_dir: Path) -> Iterator[Running]:
-    with running(Settings(models_dir=models_dir, port=0, throttle="off", scale=50,
-                          lifecycle="instant")) as running_server:
-        yield running_server
 
 
 class V2Api:

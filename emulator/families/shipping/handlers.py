@@ -12,6 +12,8 @@ and carrier operations, whose models have no wrapper; submitNdrFeedback answers 
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -43,6 +45,20 @@ def _error(refusal: Refusal) -> SpApiError:
     if refusal.code == "InvalidRequest" and refusal.message == InvalidRequest.default_message:
         return InvalidRequest(details=refusal.details)
     return CodedError(refusal.code, refusal.message, refusal.details, refusal.status)
+
+
+@contextmanager
+def _ruled(store: StateStore) -> Iterator[None]:
+    """Runs the rules: their refusals (and the order rule's) are the API's errors, and what
+    they changed reaches the state file before the client hears back."""
+    try:
+        yield
+    except Refusal as refusal:
+        raise _error(refusal) from None
+    except OrderError as error:
+        raise InvalidRequest(details=str(error)) from None
+    finally:
+        store.flush()
 
 
 def currency(minor: int, unit: str) -> dict[str, Any]:
@@ -153,11 +169,9 @@ class ShippingV2:
     async def get_rates(self, call: Call) -> Reply:
         body = (call.params or {})["body"]
         state = seller_state(self.store, call)
-        try:
+        with _ruled(self.store):
             shipment = rules.read_shipment(state, body, self.clock.now())
             request, refused = rules.rate(self.store, state, shipment, self.rates)
-        except Refusal as refusal:
-            raise _error(refusal) from None
         ineligible = [{
             "serviceId": r.service.id, "serviceName": r.service.name,
             "carrierName": r.service.carrier.name, "carrierId": r.service.carrier.id,
@@ -185,7 +199,7 @@ class ShippingV2:
         again = rules.by_idempotency_key(state, key)
         if again is not None:
             return json_reply(200, {"payload": self._purchased(again, state)})
-        try:
+        with _ruled(self.store):
             request = self.rates.find(body.get("requestToken", ""), state.seller_id,
                                       self.clock.now())
             rate = request.rates.get(body.get("rateId", ""))
@@ -195,12 +209,6 @@ class ShippingV2:
             rules.check_inputs(rate, body.get("additionalInputs"))
             requested = [v["id"] for v in body.get("requestedValueAddedServices") or []]
             label = rules.buy(self.store, state, rate, request.shipment, spec, requested, key)
-        except Refusal as refusal:
-            raise _error(refusal) from None
-        except OrderError as error:
-            raise InvalidRequest(details=str(error)) from None
-        finally:
-            self.store.flush()
         return json_reply(200, {"payload": self._purchased(label, state)})
 
     async def one_click_shipment(self, call: Call) -> Reply:
@@ -208,7 +216,7 @@ class ShippingV2:
         state = seller_state(self.store, call)
         wanted = list((body.get("serviceSelection") or {}).get("serviceId") or [])
         requested = [v["id"] for v in body.get("valueAddedServicesDetails") or []]
-        try:
+        with _ruled(self.store):
             shipment = rules.read_shipment(state, body, self.clock.now())
             spec = rules.document_spec(body["labelSpecifications"])
             request, _ = rules.rate(self.store, state, shipment, self.rates)
@@ -218,16 +226,8 @@ class ShippingV2:
                 raise Refusal("No eligible rate for the selected serviceIds: "
                               f"{', '.join(wanted) or 'none'}")
             rules.check_inputs(chosen, body.get("additionalInputs") or (
-                {"customsContentType": "MERCHANDISE",
-                 "nonDeliverableInstructions": "RETURN_TO_SENDER"}
-                if chosen.service.international else None))
+                rules.DEFAULT_INPUTS if chosen.service.international else None))
             label = rules.buy(self.store, state, chosen, shipment, spec, requested, None)
-        except Refusal as refusal:
-            raise _error(refusal) from None
-        except OrderError as error:
-            raise InvalidRequest(details=str(error)) from None
-        finally:
-            self.store.flush()
         service = chosen.service
         payload = {**self._purchased(label, state),
                    "carrier": {"id": service.carrier.id, "name": service.carrier.name},
@@ -243,7 +243,7 @@ class ShippingV2:
         key = params.get(IDEMPOTENCY)
         label = rules.by_idempotency_key(state, key)
         if label is None:
-            try:
+            with _ruled(self.store):
                 spec = rules.document_spec(body.get("labelSpecifications"))
                 shipment = rules.read_shipment(state, body, self.clock.now(),
                                                default_package=True)
@@ -255,30 +255,21 @@ class ShippingV2:
                 if not candidates:
                     raise Refusal("No eligible shipping service offering for the shipment.")
                 best = candidates[0]
-                rules.check_inputs(best, {"customsContentType": "MERCHANDISE",
-                                          "nonDeliverableInstructions": "RETURN_TO_SENDER"})
+                rules.check_inputs(best, rules.DEFAULT_INPUTS)
                 vas = ["NO_SIGNATURE"] if best.vas else []
                 label = rules.buy(self.store, state, best, shipment, spec, vas, key)
-            except Refusal as refusal:
-                raise _error(refusal) from None
-            except OrderError as error:
-                raise InvalidRequest(details=str(error)) from None
-            finally:
-                self.store.flush()
         return json_reply(200, {"payload": {"shipmentId": label.shipment_id,
                                             "packageDocumentDetailList": [_documents(label)]}})
 
     async def additional_inputs(self, call: Call) -> Reply:
         params = call.params or {}
         state = seller_state(self.store, call)
-        try:
+        with _ruled(self.store):
             request = self.rates.find(params.get("requestToken", ""), state.seller_id,
                                       self.clock.now())
             rate = request.rates.get(params.get("rateId", ""))
             if rate is None:
                 raise Refusal("Rate not found for specified rateId")
-        except Refusal as refusal:
-            raise _error(refusal) from None
         return json_reply(200, {"payload": dict(rules.INPUTS_SCHEMA)
                                 if rate.service.international else {}})
 
@@ -287,7 +278,7 @@ class ShippingV2:
     async def shipment_documents(self, call: Call) -> Reply:
         params = call.params or {}
         state = seller_state(self.store, call)
-        try:
+        with _ruled(self.store):
             label = rules.find(state, params["shipmentId"])
             if params["packageClientReferenceId"] != label.package_reference_id:
                 raise Refusal("Package not found for specified packageClientReferenceId")
@@ -298,8 +289,6 @@ class ShippingV2:
             if fmt not in rules.FORMATS or dpi not in rules.DPIS:
                 raise Refusal("The requested document format or dpi is not supported: "
                               f"formats {', '.join(rules.FORMATS)}, dpi 203 or 300.")
-        except Refusal as refusal:
-            raise _error(refusal) from None
         order = state.orders.get(label.order_id) if label.order_id else None
         return json_reply(200, {"payload": {
             "shipmentId": label.shipment_id, "packageDocumentDetail": _documents(label, fmt, dpi),
@@ -307,22 +296,16 @@ class ShippingV2:
 
     async def cancel_shipment(self, call: Call) -> Reply:
         state = seller_state(self.store, call)
-        try:
+        with _ruled(self.store):
             label = rules.find(state, call.path_params["shipmentId"])
             rules.cancel(self.store, state, label)
-        except Refusal as refusal:
-            raise _error(refusal) from None
-        finally:
-            self.store.flush()
         return json_reply(200, {"payload": {}})
 
     async def tracking(self, call: Call) -> Reply:
         params = call.params or {}
         state = seller_state(self.store, call)
-        try:
+        with _ruled(self.store):
             label = rules.by_tracking(state, params["trackingId"], params["carrierId"])
-        except Refusal as refusal:
-            raise _error(refusal) from None
         view = shipments.tracking(label, self.store.randomness, self.clock.now())
         returned = any(e.leg == "RETURNS" for e in view.events)
         return json_reply(200, {"payload": {
@@ -351,24 +334,16 @@ class ShippingV2:
     async def ndr_feedback(self, call: Call) -> Reply:
         body = (call.params or {})["body"]
         state = seller_state(self.store, call)
-        try:
+        with _ruled(self.store):
             rules.submit_ndr(self.store, state, body["trackingId"], body["ndrAction"],
                              body.get("ndrRequestData") or {})
-        except Refusal as refusal:
-            raise _error(refusal) from None
-        finally:
-            self.store.flush()
         return Reply(204, b"", None)
 
     async def create_claim(self, call: Call) -> Reply:
         body = (call.params or {})["body"]
         state = seller_state(self.store, call)
-        try:
+        with _ruled(self.store):
             claim_id = rules.create_claim(self.store, state, body)
-        except Refusal as refusal:
-            raise _error(refusal) from None
-        finally:
-            self.store.flush()
         return json_reply(201, {"claimId": claim_id})
 
     # -- collection forms ----------------------------------------------------------------------
@@ -398,13 +373,9 @@ class ShippingV2:
         body = params["body"]
         state = seller_state(self.store, call)
         ship_from = rules.address(body["shipFromAddress"]) if body.get("shipFromAddress") else None
-        try:
+        with _ruled(self.store):
             form = collection_forms.generate(self.store, state, body["carrierId"], ship_from,
                                              params.get(IDEMPOTENCY))
-        except Refusal as refusal:
-            raise _error(refusal) from None
-        finally:
-            self.store.flush()
         return json_reply(200, {"collectionsFormDocument": _form_document(state, form)})
 
     async def form_history(self, call: Call) -> Reply:

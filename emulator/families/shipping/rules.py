@@ -63,6 +63,11 @@ INPUTS_SCHEMA: dict[str, Any] = {
     },
 }
 
+# What oneClickShipment and directPurchaseShipment send an international carrier when the
+# request gives no additional inputs (they buy in one call, without getAdditionalInputs).
+DEFAULT_INPUTS = {"customsContentType": "MERCHANDISE",
+                  "nonDeliverableInstructions": "RETURN_TO_SENDER"}
+
 
 class Refusal(ValueError):
     def __init__(self, details: str, code: str = "InvalidRequest",
