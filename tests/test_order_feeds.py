@@ -235,3 +235,29 @@ def test_the_order_report_lists_only_what_is_left_to_ship(server: Running,
     rows = [line.split("\t") for line in text.splitlines()[1:]
             if line.startswith(order["order_id"])]
     assert [row[1] for row in rows] == [order["items"][1]["order_item_id"]]
+
+
+def test_the_fba_shipments_report_lists_amazon_fulfilled_orders_only(server: Running,
+                                                                      feeds: Feeds) -> None:
+    shipped_mfn = new_order(server, status="Shipped")
+    http = feeds.http
+    created = http.post("/reports/2021-06-30/reports", json={
+        "reportType": "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL",
+        "marketplaceIds": ["ATVPDKIKX0DER"], "dataStartTime": "2020-01-01T00:00:00Z"})
+    assert created.status_code == 202, created.text
+    finished = http.get(f"/reports/2021-06-30/reports/{created.json()['reportId']}").json()
+    assert finished["processingStatus"] == "DONE"
+    info = http.get(f"/reports/2021-06-30/documents/{finished['reportDocumentId']}").json()
+    raw = httpx.get(info["url"]).content
+    lines = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode().splitlines()
+    header = lines[0].split("\t")
+    assert header[:3] == ["amazon-order-id", "merchant-order-id", "shipment-id"]
+    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
+    state = state_of(server)
+    assert rows and {row["fulfillment-channel"] for row in rows} == {"AFN"}
+    assert all(state.orders[row["amazon-order-id"]].fulfillment == "AFN" for row in rows)
+    assert shipped_mfn["order_id"] not in {row["amazon-order-id"] for row in rows}
+    first = rows[0]
+    order = state.orders[first["amazon-order-id"]]
+    assert first["tracking-number"] in {s.tracking_number for s in order.shipments}
+    assert first["buyer-email"] == "" and first["ship-postal-code"] == order.address.postal_code
