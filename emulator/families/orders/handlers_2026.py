@@ -18,12 +18,14 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.business.entities import Address, Order, OrderItem, money_str
-from emulator.business.store import StateStore
+from emulator.business.marketplaces import MARKETPLACES
+from emulator.business.store import SellerState, StateStore
 from emulator.families import ApiContext
 from emulator.families.common import filter_names, iso, seller_state
 from emulator.families.orders.handlers_v0 import (
     ADDRESS_STATUSES,
     broken_rule,
+    check_marketplaces,
     find_order,
     page_size,
     request_time,
@@ -38,7 +40,7 @@ from emulator.families.orders.queries import (
     QueryError,
 )
 from emulator.gateway.call import Call
-from emulator.gateway.errors import InvalidInput
+from emulator.gateway.errors import AccessDenied, InvalidInput
 from emulator.gateway.registry import HandlerRegistry
 from emulator.gateway.wire import Reply, json_reply
 from emulator.runtime.paging import PageTokens, TokenRejected
@@ -247,6 +249,8 @@ class Orders2026:
         except QueryError as error:
             raise broken_rule(str(error)) from None
         markets = filters.get("marketplaceIds") or [m.id for m in state.markets]
+        _check_region(state, markets)
+        check_marketplaces(state, markets, "marketplaceIds")
         query = OrderQuery(sort, after, before, filter=OrderFilter(
             marketplace_ids=frozenset(markets),
             statuses=_v0_values(FULFILLMENT_STATUS, filters.get("fulfillmentStatuses")),
@@ -267,6 +271,18 @@ class Orders2026:
         order = find_order(seller_state(self.store, call), call.path_params["orderId"])
         included = frozenset((call.params or {}).get("includedData") or ())
         return json_reply(200, {"order": order_json(order, included)})
+
+
+def _check_region(state: SellerState, marketplace_ids: list[str]) -> None:
+    """A marketplace of another region than the seller's: Amazon's 403, as observed on this
+    API (selling-partner-api-models#5126); other unknown marketplaces are check_marketplaces'
+    400."""
+    region = state.markets[0].region
+    for marketplace_id in marketplace_ids:
+        known = MARKETPLACES.get(marketplace_id)
+        if known is not None and known.region != region:
+            raise AccessDenied("The marketplaces you provided are not valid for region.",
+                               error_type="AccessDeniedException")
 
 
 def _invalid_date(name: str) -> InvalidInput:
