@@ -130,10 +130,14 @@ def _breakdown(kind: str, minor: int, currency: str) -> dict[str, Any]:
     return {"type": kind, "subtotal": money(minor, currency)}
 
 
-def _proceeds_parts(items: list[OrderItem]) -> list[tuple[str, int]]:
-    """The proceeds categories of some items; a discount counts against the seller."""
-    parts = [("ITEM", sum(i.item_price for i in items)),
-             ("SHIPPING", sum(i.shipping_price for i in items)),
+def _proceeds_parts(order: Order, items: list[OrderItem]) -> list[tuple[str, int]]:
+    """The proceeds categories of some items; a discount counts against the seller. With
+    tax-inclusive prices the item and shipping parts are net of the tax, so the parts add up
+    to what the buyer paid either way."""
+    inside = order.tax_included
+    parts = [("ITEM", sum(i.item_price - (i.tax if inside else 0) for i in items)),
+             ("SHIPPING", sum(i.shipping_price - (i.shipping_tax if inside else 0)
+                              for i in items)),
              ("TAX", sum(i.tax + i.shipping_tax for i in items)),
              ("DISCOUNT", -sum(i.promotion_discount for i in items))]
     return [(kind, amount) for kind, amount in parts if amount or kind == "ITEM"]
@@ -142,7 +146,8 @@ def _proceeds_parts(items: list[OrderItem]) -> list[tuple[str, int]]:
 def proceeds_json(order: Order) -> dict[str, Any]:
     currency = order.currency
     return {"grandTotal": money(order.total, currency),
-            "breakdowns": [_breakdown(k, a, currency) for k, a in _proceeds_parts(order.items)]}
+            "breakdowns": [_breakdown(k, a, currency)
+                           for k, a in _proceeds_parts(order, order.items)]}
 
 
 def packages_json(order: Order) -> list[dict[str, Any]]:
@@ -175,10 +180,9 @@ def item_json(order: Order, item: OrderItem, included: frozenset[str]) -> dict[s
     value: dict[str, Any] = {"orderItemId": item.order_item_id,
                              "quantityOrdered": item.quantity, "product": product}
     if "PROCEEDS" in included and priced:
-        total = item.item_price + item.tax + item.shipping_price + item.shipping_tax \
-            - item.promotion_discount
-        value["proceeds"] = {"proceedsTotal": money(total, order.currency), "breakdowns": [
-            _breakdown(k, a, order.currency) for k, a in _proceeds_parts([item])]}
+        value["proceeds"] = {
+            "proceedsTotal": money(order.line_total(item), order.currency), "breakdowns": [
+                _breakdown(k, a, order.currency) for k, a in _proceeds_parts(order, [item])]}
     if "FULFILLMENT" in included:
         fulfillment: dict[str, Any] = {"quantityFulfilled": item.shipped,
                                        "quantityUnfulfilled": item.quantity - item.shipped}
