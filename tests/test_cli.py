@@ -53,7 +53,11 @@ def test_port_in_use_is_one_clear_line(models_dir: Path) -> None:
 
 def test_no_models_names_the_env_var_and_the_command(tmp_path: Path) -> None:
     env = {**os.environ, ENV_VAR: "", "XDG_CACHE_HOME": str(tmp_path), "HOME": str(tmp_path)}
-    result = _run("serve", "--port", "0", env=env)
+    # As if installed from a wheel: no ../shared/spapi-models beside a checkout to find.
+    code = ("import sys; from emulator.models import source; source.CHECKOUT = None; "
+            "from emulator.cli import main; sys.exit(main(['serve', '--port', '0']))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=30, env=env)
     assert result.returncode != 0
     assert ENV_VAR in result.stderr and "spapi-emulator models" in result.stderr
     assert "Traceback" not in result.stderr
