@@ -8,6 +8,7 @@ Plain data, no HTTP; `emulator/models/steer.py` uses it to steer the synthesizer
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,11 +35,13 @@ GRANULARITIES = ("hour", "day", "week", "month", "year", "total")
 MAX_BUCKETS = 1000
 
 
+@functools.cache
 def norm(name: str) -> str:
     """A name without case or separators: `MarketplaceIds`, `marketplace_ids` -> marketplaceids."""
     return "".join(c for c in name.lower() if c.isalnum())
 
 
+@functools.cache
 def base(name: str) -> str:
     """The normalized singular of a name, so a list parameter meets its item's field
     (`Asins` -> asin, `sellerSkus` -> sellersku). Applied to both sides, so it only has to be
@@ -51,8 +54,9 @@ def base(name: str) -> str:
     return n
 
 
-def words(name: str) -> list[str]:
-    return [w.lower() for w in _WORD_RE.findall(name)]
+@functools.cache
+def words(name: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORD_RE.findall(name))
 
 
 def parse_moment(value: Any) -> datetime | None:

@@ -12,6 +12,7 @@ bucket per interval of a requested granularity.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -245,10 +246,14 @@ class Steer:
 
     @staticmethod
     def _from_values(values: list[Any], many: bool, rnd: random.Random) -> Iterator[Any]:
+        """The values as a list, or each of them in a random order (the first that fits the
+        field wins: a request's `unitOfMeasurement` may be INCHES here, POUNDS there)."""
         if many:
             yield list(values)
+        elif len(values) == 1:
+            yield values[0]
         else:
-            yield values[0] if len(values) == 1 else rnd.choice(values)
+            yield from rnd.sample(values, len(values))
 
     def _current_market(self) -> Market | None:
         for scope in reversed(self.stack):
@@ -334,16 +339,14 @@ class Steer:
         before they are made; returns the stack height to `leave` with."""
         height = len(self.stack)
         scope = Scope()
-        bases = {name: base(name) for name in properties}
-        kinds = {CLASS_OF.get(key) for key in bases.values()}
-        if "marketplaceid" in kinds:
+        shape = _shape(tuple(properties))
+        if shape.market:
             self._choose_market(scope, rnd)
-        if kinds & set(_PRODUCT_CLASSES):
-            self._choose_product(scope, bases, rnd)
-        parts = {ADDRESS_OF.get(key) for key in bases.values()}
-        if "city" in parts and parts & {"postal", "state", "country", "line1"}:
-            self._choose_place(scope, bases, rnd)
-        scope.money = "currency" in kinds
+        if shape.product:
+            self._choose_product(scope, shape.bases, rnd)
+        if shape.address:
+            self._choose_place(scope, shape.bases, rnd)
+        scope.money = shape.money
         self.stack.append(scope)
         return height
 
@@ -422,11 +425,7 @@ class Steer:
     def finish_object(self, out: dict[str, Any], schemas: Mapping[str, dict[str, Any]]) -> None:
         """Orders the object's paired fields (start <= end, created <= last updated), keeping
         each value valid for the field it lands in."""
-        groups: dict[tuple[int, str], tuple[list[str], list[str]]] = {}
-        for name in out:
-            for index, canonical, side in _pair_keys(name):
-                groups.setdefault((index, canonical), ([], []))[side].append(name)
-        for lows, highs in groups.values():
+        for lows, highs in _pair_groups(tuple(out)):
             for low in lows:
                 for high in highs:
                     self._order(out, low, high, schemas)
@@ -436,7 +435,15 @@ class Steer:
         a, b = _comparable(out[low]), _comparable(out[high])
         if a is None or b is None or a <= b:
             return
-        if self.fits(schemas[low], out[high]) and self.fits(schemas[high], out[low]):
+        # What the request named stays; the other side of the pair moves to meet it.
+        low_named, high_named = (base(name) in self.facts.values for name in (low, high))
+        if low_named and high_named:
+            return  # the request's own pair
+        if low_named or high_named:
+            kept, moved = (low, high) if low_named else (high, low)
+            if self.fits(schemas[moved], out[kept]):
+                out[moved] = out[kept]
+        elif self.fits(schemas[low], out[high]) and self.fits(schemas[high], out[low]):
             out[low], out[high] = out[high], out[low]
 
     # -- lists ---------------------------------------------------------------------------------
@@ -461,6 +468,29 @@ class Steer:
         return ArrayPlan(limit=limit)
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What an object's field names say it holds (computed once per set of names)."""
+
+    bases: dict[str, str]
+    market: bool
+    product: bool
+    address: bool
+    money: bool
+
+
+@functools.lru_cache(maxsize=8192)
+def _shape(names: tuple[str, ...]) -> _Shape:
+    bases = {name: base(name) for name in names}
+    kinds = {CLASS_OF.get(key) for key in bases.values()}
+    parts = {ADDRESS_OF.get(key) for key in bases.values()}
+    return _Shape(bases=bases, market="marketplaceid" in kinds,
+                  product=bool(kinds & set(_PRODUCT_CLASSES)),
+                  address="city" in parts and bool(parts & {"postal", "state", "country",
+                                                            "line1"}),
+                  money="currency" in kinds)
+
+
 def _identifier(key: str) -> bool:
     return key != "marketplaceid" and (key.endswith("id") or CLASS_OF.get(key) in ("sku", "asin"))
 
@@ -474,14 +504,27 @@ def _record_scope(record: Mapping[str, Any]) -> Scope:
     return scope
 
 
-def _pair_keys(name: str) -> Iterator[tuple[int, str, int]]:
+@functools.cache
+def _pair_keys(name: str) -> tuple[tuple[int, str, int], ...]:
     found = words(name)
+    keys = []
     for index, sides in enumerate(_PAIRS):
         for side, sequence in enumerate(sides):
             size = len(sequence)
             for at in range(len(found) - size + 1):
-                if tuple(found[at:at + size]) == sequence:
-                    yield index, "_".join([*found[:at], "*", *found[at + size:]]), side
+                if found[at:at + size] == sequence:
+                    keys.append((index, "_".join([*found[:at], "*", *found[at + size:]]), side))
+    return tuple(keys)
+
+
+@functools.lru_cache(maxsize=8192)
+def _pair_groups(names: tuple[str, ...]) -> tuple[tuple[list[str], list[str]], ...]:
+    """The ordered pairs among an object's field names: (openers, closers) per pair."""
+    groups: dict[tuple[int, str], tuple[list[str], list[str]]] = {}
+    for name in names:
+        for index, canonical, side in _pair_keys(name):
+            groups.setdefault((index, canonical), ([], []))[side].append(name)
+    return tuple(group for group in groups.values() if group[0] and group[1])
 
 
 def _comparable(value: Any) -> float | None:

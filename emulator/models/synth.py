@@ -592,6 +592,10 @@ class Synthesizer:
         """A typed value (list for arrays) for a Swagger 2.0 non-body parameter."""
         return self.value(self._parameter_schema(param), rnd, name=param.get("name"))
 
+    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The schema with its $ref followed and allOf merged, as values are made from it."""
+        return self._resolve(schema)
+
     # -- schemas -------------------------------------------------------------------------------
 
     def _parameter_schema(self, param: dict[str, Any]) -> dict[str, Any]:
