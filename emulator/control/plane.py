@@ -27,6 +27,7 @@ from emulator.business import scenario as scenarios
 from emulator.business.snapshot import SnapshotError
 from emulator.business.store import StateStore
 from emulator.control.openapi import control_openapi
+from emulator.gateway.answer import GATEWAY, SANDBOX_CASE, STATEFUL, SYNTHESIZED
 from emulator.models import source as modelsource
 from emulator.models.spec import ModelSet
 from emulator.runtime.clock import Clock, iso
@@ -120,6 +121,7 @@ class ControlContext:
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+SOURCES = (STATEFUL, SANDBOX_CASE, SYNTHESIZED, GATEWAY)
 
 
 def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRoute]:
@@ -182,6 +184,8 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
                      if "since" in q else None)
         except ValueError as error:
             raise ControlError(400, "InvalidInput", f"Invalid filter: {error}.") from None
+        if q.get("source", SOURCES[0]) not in SOURCES:
+            raise ControlError(400, "InvalidInput", f"'source' must be one of {list(SOURCES)}.")
         throttled = {"true": True, "false": False}.get(q.get("throttled", "").lower())
         if "throttled" in q and throttled is None:
             raise ControlError(400, "InvalidInput", "'throttled' must be true or false.")
