@@ -113,13 +113,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _models_dir(option: str | None) -> Path | None:
+    """Amazon's models (`--models`, else found as `make` finds them), or None after saying
+    why not."""
+    try:
+        return modelsource.locate(option)
+    except modelsource.ModelsNotFound as error:
+        print(f"spapi-emulator: {error}", file=sys.stderr)
+        return None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from emulator.server import serve  # imported late: `models` and `--help` stay instant
 
-    try:
-        models_dir = modelsource.locate(args.models)
-    except modelsource.ModelsNotFound as error:
-        print(f"spapi-emulator: {error}", file=sys.stderr)
+    models_dir = _models_dir(args.models)
+    if models_dir is None:
         return 2
     throttle = args.throttle or ("sandbox" if args.mode == "sandbox" else "amazon")
     problem = _check_serve_options(args, throttle)
@@ -260,10 +268,8 @@ def _coverage(args: argparse.Namespace) -> int:
     from emulator.app import EmulatorApp
     from emulator.gateway.coverage import coverage, markdown, replace_section
 
-    try:
-        models_dir = modelsource.locate(args.models)
-    except modelsource.ModelsNotFound as error:
-        print(f"spapi-emulator: {error}", file=sys.stderr)
+    models_dir = _models_dir(args.models)
+    if models_dir is None:
         return 2
     app = EmulatorApp(Settings(models_dir=models_dir))
     try:

@@ -31,6 +31,8 @@ DAY = 86400.0
 PAST_DAYS = 30
 FUTURE_DAYS = 14
 NOTHING: Any = object()
+# A list made for the request's records holds at most this many (a body may carry thousands).
+MAX_RECORDS = 100
 
 # Field names (by base: normalized singular) that mean one kind of the seller's data.
 _CLASS_NAMES = {
@@ -463,7 +465,7 @@ class Steer:
                 keys = {key for record in records for key in record}
                 if any(_identifier(key) and (key in bases or CLASS_OF.get(key) in kinds)
                        for key in keys):
-                    chosen = records[:limit] if limit else records
+                    chosen = records[:min(limit or MAX_RECORDS, MAX_RECORDS)]
                     return ArrayPlan(items=[_record_scope(record) for record in chosen])
         return ArrayPlan(limit=limit)
 
