@@ -101,7 +101,7 @@ def _pairs(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
                         yield key, other
 
 
-@dataclass
+@dataclass(repr=False)  # hypothesis prints the test's arguments: keep this one short
 class Checker:
     server: Running
     models: ModelSet
@@ -190,9 +190,9 @@ class Checker:
         uid = operation.uid
         synth = self.synthesizer(operation)
         now = self.server.app.synthesis_hints.reference()
+        # The marketplace asked about decides the currency; without one, the seller's do.
         currencies = {MARKETPLACES[marketplace].currency}
-        if not any(base(p["name"]) == "marketplaceid" for p in operation.parameters) and \
-                not sent.values.get("marketplaceid"):
+        if marketplace not in sent.values.get("marketplaceid", ()):
             seller_markets = self.server.app.accounts.sellers[seller].marketplace_ids
             currencies = {MARKETPLACES[m].currency for m in seller_markets}
         for name, value, node, in_list in _walk(synth, answer, schema):
@@ -232,10 +232,11 @@ class Checker:
 
 
 @pytest.fixture(scope="module")
-def synthesized(emulator: Running, models: ModelSet) -> list[Operation]:
+def synthesized(emulator: Running, models: ModelSet) -> list[str]:
+    """The uids of the operations answered by synthesis today."""
     report = httpx.get(f"{emulator.base_url}/_emulator/coverage",
                        params={"answer": "synthesized"}).json()
-    return [models.operation(row["operation"]) for row in report["operations"]]
+    return [row["operation"] for row in report["operations"]]
 
 
 @pytest.fixture(scope="module")
@@ -249,11 +250,11 @@ def _seller_market(checker: Checker, seller: int, pick: random.Random) -> str:
     return pick.choice(checker.server.app.accounts.sellers[seller].marketplace_ids)
 
 
-def test_every_synthesized_operation_follows_its_request(synthesized: list[Operation],
+def test_every_synthesized_operation_follows_its_request(synthesized: list[str],
                                                          checker: Checker) -> None:
-    assert len(synthesized) >= 200
+    assert len(synthesized) >= 150
     pick = random.Random(13)
-    for operation in synthesized:
+    for operation in map(checker.models.operation, synthesized):
         seller = pick.choice((0, 1, 2))
         optional = frozenset(p["name"] for p in operation.parameters
                              if p["in"] == "query" and not p.get("required"))
@@ -264,8 +265,9 @@ def test_every_synthesized_operation_follows_its_request(synthesized: list[Opera
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_property_synthesized_answers_follow_request_and_seller(
-        data: st.DataObject, synthesized: list[Operation], checker: Checker) -> None:
-    operation = data.draw(st.sampled_from(synthesized), label="operation")
+        data: st.DataObject, synthesized: list[str], checker: Checker) -> None:
+    operation = checker.models.operation(data.draw(st.sampled_from(synthesized),
+                                                   label="operation"))
     seller = data.draw(st.sampled_from((0, 1, 2)), label="seller")
     markets = checker.server.app.accounts.sellers[seller].marketplace_ids
     marketplace = data.draw(st.sampled_from(markets), label="marketplace")
@@ -303,11 +305,11 @@ def test_same_request_same_answer(emulator: Running, checker: Checker) -> None:
     assert len(weeks) == 5
 
 
-def test_path_identifiers_come_back(synthesized: list[Operation], checker: Checker) -> None:
+def test_path_identifiers_come_back(synthesized: list[str], checker: Checker) -> None:
     """Every synthesized GET whose answer has a field named like one of its path parameters
-    answers that field with the request's value (getFulfillmentOrder MCF-1 gets MCF-1)."""
+    answers that field with the request's value (asked about MCF-1, it says MCF-1)."""
     echoed = 0
-    for operation in synthesized:
+    for operation in map(checker.models.operation, synthesized):
         names = {p["name"] for p in operation.parameters_in("path")
                  if p.get("type") == "string" and not p.get("pattern")}
         if not names or operation.method != "GET":
@@ -329,8 +331,7 @@ def _mcf(names: set[str], name: str, value: Any) -> Any:
     return "MCF-1" if name in names else value
 
 
-def test_dates_are_near_the_business_day(emulator: Running, checker: Checker,
-                                         synthesized: list[Operation]) -> None:
+def test_dates_are_near_the_business_day(emulator: Running) -> None:
     reference = datetime.fromtimestamp(emulator.app.synthesis_hints.reference(), UTC)
     assert reference.hour == reference.minute == 0  # the start of the business's day
     assert abs(reference.timestamp() - emulator.app.clock.now()) <= DAY + 1
