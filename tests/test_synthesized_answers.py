@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -95,7 +96,7 @@ def _pairs(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
         for opening, closing in PAIRS:
             if opening in found:
                 at = found.index(opening)
-                wanted = [*found[:at], *closing, *found[at + 1:]]
+                wanted = (*found[:at], *closing, *found[at + 1:])
                 for other in obj:
                     if words(other) == wanted:
                         yield key, other
@@ -106,6 +107,7 @@ class Checker:
     server: Running
     models: ModelSet
     tokens: TokenSource
+    checked: Counter[str] = field(default_factory=Counter)  # how often each rule applied
     _clients: dict[int, httpx.Client] = field(default_factory=dict)
     _synthesizers: dict[str, Synthesizer] = field(default_factory=dict)
 
@@ -185,29 +187,48 @@ class Checker:
             sent.add("body", json.loads(content))
         return sent
 
+    def _address(self, operation: Operation, value: dict[str, Any], node: dict[str, Any],
+                 countries: set[str], names_a_country: bool) -> None:
+        """An address (a city and a country code) is in the country of the marketplace."""
+        keys = {base(key): key for key in value}
+        country = keys.get("countrycode")
+        if "city" not in keys or country is None or names_a_country:
+            return
+        schema = self.synthesizer(operation).resolve(
+            node.get("properties", {}).get(country, {}))
+        if any(validator_for(operation.model, schema).is_valid(c) for c in countries):
+            assert value[country] in countries, (operation.uid, value, countries)
+            self.checked["address"] += 1
+
     def _rules(self, operation: Operation, answer: Any, schema: dict[str, Any], sent: Sent,
                seller: int, marketplace: str) -> None:
         uid = operation.uid
         synth = self.synthesizer(operation)
         now = self.server.app.synthesis_hints.reference()
-        # The marketplace asked about decides the currency; without one, the seller's do.
-        currencies = {MARKETPLACES[marketplace].currency}
+        # The marketplace asked about decides the currency and the addresses' country;
+        # without one, the seller's marketplaces do.
+        markets = [marketplace]
         if marketplace not in sent.values.get("marketplaceid", ()):
-            seller_markets = self.server.app.accounts.sellers[seller].marketplace_ids
-            currencies = {MARKETPLACES[m].currency for m in seller_markets}
+            markets = list(self.server.app.accounts.sellers[seller].marketplace_ids)
+        currencies = {MARKETPLACES[m].currency for m in markets}
+        countries = {MARKETPLACES[m].country for m in markets}
+        names_a_country = bool({"countrycode", "country"} & set(sent.values))
         for name, value, node, in_list in _walk(synth, answer, schema):
             if isinstance(value, dict):
+                self._address(operation, value, node, countries, names_a_country)
                 for low, high in _pairs(value):
                     if base(low) in sent.values and base(high) in sent.values:
                         continue  # the request's own pair, echoed as it came
                     a, b = parse_moment(value[low]), parse_moment(value[high])
                     if a is not None and b is not None:
                         assert a <= b, (uid, low, value[low], high, value[high])
+                        self.checked["pair"] += 1
                 continue
             if isinstance(value, list):
                 if sent.page_size is not None and not in_list and name is not None:
                     assert len(value) <= max(sent.page_size, node.get("minItems", 0)), (
                         uid, name, len(value), sent.page_size)
+                    self.checked["page"] += 1
                 continue
             if name is None:
                 continue
@@ -218,17 +239,20 @@ class Checker:
                            if validator_for(operation.model, node).is_valid(v)]
                 if fitting:
                     assert value in fitting, (uid, name, value, sorted(named))
+                    self.checked["echo"] += 1
                 continue
             if key in ("currency", "currencycode") and isinstance(value, str):
                 admissible = [c for c in currencies
                               if validator_for(operation.model, node).is_valid(c)]
                 if admissible:
                     assert value in currencies, (uid, name, value, currencies)
+                    self.checked["currency"] += 1
             fmt = node.get("format")
             if fmt in ("date-time", "date") and isinstance(value, str) and not sent.dated:
                 moment = parse_moment(value)
                 assert moment is not None, (uid, name, value)
                 assert abs(moment.timestamp() - now) <= 45 * DAY, (uid, name, value)
+                self.checked["date"] += 1
 
 
 @pytest.fixture(scope="module")
@@ -259,6 +283,9 @@ def test_every_synthesized_operation_follows_its_request(synthesized: list[str],
         optional = frozenset(p["name"] for p in operation.parameters
                              if p["in"] == "query" and not p.get("required"))
         checker.check(operation, seller, 1, _seller_market(checker, seller, pick), optional)
+    # Every rule had answers to apply to (none of these checks is vacuous).
+    assert min(checker.checked[rule] for rule in (
+        "echo", "pair", "date", "currency", "address", "page")) >= 5, checker.checked
 
 
 @settings(max_examples=200, deadline=None, derandomize=True,
