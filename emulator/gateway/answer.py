@@ -4,12 +4,14 @@
 then a case that lists no parameters), else 400 "Could not match input arguments".
 
 `--mode emulate` (default) tries, in order:
-  (a) a static case that lists at least one parameter and matches the request (for an
-      operation with a stateful handler, only a case keyed on a TEST_CASE_ value: Amazon's
-      sample requests are ordinary ones, and their canned answers would hide the state);
+  (a) a static case that lists at least one parameter and matches the request: one keyed on
+      a TEST_CASE_ value, or, for an operation without a stateful handler, one that lists
+      everything the request sends (Amazon's sample request itself; see _case_filter);
   (b) the operation's stateful handler, after the request passed validation;
   (c) a static 2xx case that lists no parameters;
-  (d) an answer synthesized from the operation's 2xx schema, deterministic per request + seed.
+  (d) an answer synthesized from the operation's 2xx schema, steered by the request and the
+      seller (models/steer.py), deterministic per request + seed.
+The step that answered is `call.source`, sent as `x-spapi-emulator-source`.
 Operations Amazon runs in its dynamic sandbox follow the emulate order in both modes, and so
 do unmatched requests to services the sandbox takes from production (RDTs). In
 emulate mode, the cases whose bodies break Amazon's own schemas (26 of 913) are skipped, so
