@@ -15,7 +15,7 @@ ifeq ($(SPAPI_MODELS_DIR),)
   endif
 endif
 
-.PHONY: install models run test lint bench clean node-clients contracts cassettes
+.PHONY: install models run test lint bench clean node-clients contracts cassettes coverage-table
 
 install: $(VENV)/.installed
 
@@ -50,6 +50,10 @@ node-clients:
 $(NODE_CLIENTS)/node_modules/.package-lock.json: $(NODE_CLIENTS)/package-lock.json
 	cd $(NODE_CLIENTS) && npm ci --no-audit --no-fund
 	touch $@
+
+# The README's table of how each operation is answered (tests/test_coverage.py checks it).
+coverage-table: models
+	$(BIN)/spapi-emulator coverage --readme README.md
 
 # The contract suite against the emulator (also part of `make test`).
 contracts: models

@@ -24,11 +24,13 @@ from emulator.auth.tokens import TokenStore
 from emulator.business import scenario as scenarios
 from emulator.business.persistence import StateFile
 from emulator.business.store import StateStore
+from emulator.business.synthesis_hints import SynthesisHints
 from emulator.config import Settings
 from emulator.control.plane import ControlContext, control_app
 from emulator.families import ApiContext, install_all
 from emulator.gateway.answer import Answerer
 from emulator.gateway.call import Call
+from emulator.gateway.coverage import coverage
 from emulator.gateway.pipeline import Pipeline
 from emulator.gateway.registry import HandlerRegistry
 from emulator.gateway.router import Router
@@ -37,6 +39,7 @@ from emulator.gateway.stages import FaultStage, ThrottleStage
 from emulator.gateway.validation import RequestValidator
 from emulator.gateway.wire import Reply
 from emulator.models import spec
+from emulator.models.steer import Hints
 from emulator.runtime.clock import Clock
 from emulator.runtime.documents import PATH_PREFIX as DOCUMENTS_PREFIX
 from emulator.runtime.documents import DocumentStore
@@ -92,6 +95,8 @@ class EmulatorApp:
         self.families = install_all(self.handlers, family_context)
         self._on_shutdown = family_context.on_shutdown
         self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness)
+        self.synthesis_hints = SynthesisHints(self.store, self.clock)
+        self.answerer.hints = self._hints
         stages = [
             Authenticator(settings, self.accounts, self.tokens, self.clock),
             ThrottleStage(self.throttler),
@@ -106,10 +111,16 @@ class EmulatorApp:
         self.consent = consent_app(self.accounts, self.tokens, settings)
         self.control = control_app(ControlContext(
             models=self.models, accounts=self.accounts, clock=self.clock, faults=self.faults,
-            journal=self.journal, store=self.store,
+            journal=self.journal, store=self.store, throttler=self.throttler,
             scenarios_dir=settings.scenario_file.parent, scale=settings.scale,
+            coverage=lambda: coverage(self.models, self.answerer),
         ), family_context.control)
         self.control_extensions = family_context.control
+
+    def _hints(self, call: Call) -> Hints:
+        """The calling seller's data for a synthesized answer (a grantless call has none)."""
+        principal = call.principal
+        return self.synthesis_hints.for_seller(principal.seller if principal else None)
 
     def _record(self, call: Call, reply: Reply, elapsed: float) -> None:
         principal = call.principal
@@ -120,7 +131,7 @@ class EmulatorApp:
             operation.uid if operation is not None else None,
             principal.app_id if principal is not None else None,
             principal.seller_id if principal is not None else None,
-            reply.status, elapsed, call.throttled, call.fault, call.note,
+            reply.status, elapsed, call.throttled, call.fault, call.source, call.note,
         ))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -140,6 +151,11 @@ class EmulatorApp:
             await self._lifespan(receive, send)
         # websockets: SP-API has none; the connection is simply not accepted.
 
+    def shutdown(self) -> None:
+        """Stop what the families started (delivery threads, connections)."""
+        for hook in self._on_shutdown:
+            hook()
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
@@ -148,8 +164,7 @@ class EmulatorApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.scheduler.stop()
-                for hook in self._on_shutdown:
-                    hook()
+                self.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from emulator import __version__
 from emulator.auth.accounts import Accounts, AccountsError
 from emulator.business import scenario as scenarios
+from emulator.business.marketplaces import MARKETPLACES
 from emulator.business.persistence import StateFile
 from emulator.config import AUTH_MODES, FIXTURES, LIFECYCLES, MODES, Settings
 from emulator.harness import commands as contract_cli
@@ -25,7 +26,7 @@ from emulator.runtime.faults import FaultRuleError, Faults
 from emulator.runtime.rng import Randomness
 from emulator.runtime.throttle import ThrottleMode
 
-COMMANDS = ("serve", "models", "credentials", *contract_cli.COMMANDS)
+COMMANDS = ("serve", "models", "credentials", "coverage", *contract_cli.COMMANDS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="also POST every notification message (JSON) to this URL")
     serve.add_argument("--state-file", metavar="PATH",
                        help="restore the state from PATH at start and persist every change")
+    serve.add_argument("--tls", action="store_true",
+                       help="serve HTTPS with a self-signed certificate made at start (its "
+                       "path is printed; trust it in the client)")
+    serve.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate")
+    serve.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
     serve.add_argument("--log-level", default="warning",
                        choices=("critical", "error", "warning", "info", "debug"))
     serve.add_argument("--access-log", action="store_true", help="log every request")
@@ -94,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     credentials.add_argument("--seller", metavar="SELLER_ID",
                              help="the seller to print (default: the first)")
 
+    coverage = commands.add_parser(
+        "coverage", help="how each operation is answered (stateful, sandbox case, synthesized)")
+    coverage.add_argument("--models", metavar="DIR", help="Amazon's models (found as serve does)")
+    coverage.add_argument("--readme", metavar="FILE",
+                          help="rewrite the coverage table of this README instead of printing it")
+
     models = commands.add_parser("models", help="download Amazon's models at the pinned commit")
     models.add_argument("--dir", metavar="DIR", help=f"target (default {modelsource.cache_dir()})")
     models.add_argument("--force", action="store_true", help="download even if already cached")
@@ -101,20 +113,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _models_dir(option: str | None) -> Path | None:
+    """Amazon's models (`--models`, else found as `make` finds them), or None after saying
+    why not."""
+    try:
+        return modelsource.locate(option)
+    except modelsource.ModelsNotFound as error:
+        print(f"spapi-emulator: {error}", file=sys.stderr)
+        return None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from emulator.server import serve  # imported late: `models` and `--help` stay instant
 
-    try:
-        models_dir = modelsource.locate(args.models)
-    except modelsource.ModelsNotFound as error:
-        print(f"spapi-emulator: {error}", file=sys.stderr)
+    models_dir = _models_dir(args.models)
+    if models_dir is None:
         return 2
     throttle = args.throttle or ("sandbox" if args.mode == "sandbox" else "amazon")
     problem = _check_serve_options(args, throttle)
     if problem:
         print(f"spapi-emulator: {problem}", file=sys.stderr)
         return 2
+    tls_cert, tls_key = _tls_files(args)
     settings = Settings(
+        tls_cert=tls_cert,
+        tls_key=tls_key,
         models_dir=models_dir,
         host=args.host,
         port=args.port,
@@ -138,6 +161,16 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(settings, log_level=args.log_level, access_log=args.access_log)
 
 
+def _tls_files(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    if args.tls_cert:
+        return Path(args.tls_cert), Path(args.tls_key)
+    if args.tls:
+        from emulator.tls import self_signed  # imported late: cryptography only when needed
+
+        return self_signed(args.host)
+    return None, None
+
+
 def _check_serve_options(args: argparse.Namespace, throttle: str) -> str | None:
     """One clear line for an option that would otherwise fail deep inside the start-up."""
     try:
@@ -156,6 +189,11 @@ def _check_serve_options(args: argparse.Namespace, throttle: str) -> str | None:
         return "--token-ttl must be at least 1 second"
     if args.journal_size < 0:
         return "--journal-size must be 0 or more"
+    if bool(args.tls_cert) != bool(args.tls_key):
+        return "--tls-cert and --tls-key go together"
+    for option in (args.tls_cert, args.tls_key):
+        if option and not Path(option).is_file():
+            return f"no such file: {option}"
     return None
 
 
@@ -173,11 +211,15 @@ def _credentials(args: argparse.Namespace) -> int:
     token = accounts.refresh_token_of(seller, app)
     url = args.url.rstrip("/")
     scheme, _, host = url.partition("://")
+    # The seller's home marketplace: its first, as the emulator's generated business has it.
+    home = seller.marketplace_ids[0] if seller.marketplace_ids else "ATVPDKIKX0DER"
+    market = MARKETPLACES.get(home)
     print(_CREDENTIALS.format(url=url, scheme=scheme + "://", host=host,
                               client_id=app.client_id, secret=app.client_secret, token=token,
                               seller=seller.seller_id, name=seller.name,
                               region=seller.region.upper(),
-                              marketplaces=", ".join(seller.marketplace_ids)))
+                              marketplaces=", ".join(seller.marketplace_ids),
+                              marketplace=home, country=market.country if market else "US"))
     return 0
 
 
@@ -189,6 +231,8 @@ _CREDENTIALS = """\
 LWA_APP_ID={client_id}
 LWA_CLIENT_SECRET={secret}
 SP_API_REFRESH_TOKEN={token}
+SP_API_REGION={region}
+SP_API_MARKETPLACE_ID={marketplace}
 
 # --- python-amazon-sp-api ---
 from sp_api.api import Orders
@@ -201,9 +245,11 @@ class EmulatorLWA(AccessTokenClient):
 credentials = dict(refresh_token="{token}",
                    lwa_app_id="{client_id}",
                    lwa_client_secret="{secret}")
-orders = Orders(marketplace=Marketplaces.US, credentials=credentials,
+orders = Orders(marketplace=Marketplaces.{country}, credentials=credentials,
                 auth_token_client_class=EmulatorLWA)
 orders.endpoint = "{url}"
+page = orders.get_orders(CreatedAfter="2020-01-01T00:00:00Z")
+print(page.payload["Orders"][0]["AmazonOrderId"])
 
 # --- amzn-sp-api (Amazon's official SDK) ---
 from spapi import SPAPIClient, SPAPIConfig
@@ -213,7 +259,34 @@ config = SPAPIConfig(client_id="{client_id}",
                      client_secret="{secret}",
                      refresh_token="{token}", region="{region}")
 client = SPAPIClient(config, oauth_endpoint="{url}/auth/o2/token", endpoint="{url}")
-orders = OrdersV0Api(client.api_client)"""
+orders = OrdersV0Api(client.api_client)
+page = orders.get_orders(marketplace_ids=["{marketplace}"], created_after="2020-01-01T00:00:00Z")
+print(page.payload.orders[0].amazon_order_id)"""
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from emulator.app import EmulatorApp
+    from emulator.gateway.coverage import coverage, markdown, replace_section
+
+    models_dir = _models_dir(args.models)
+    if models_dir is None:
+        return 2
+    app = EmulatorApp(Settings(models_dir=models_dir))
+    try:
+        table = markdown(coverage(app.models, app.answerer))
+    finally:
+        app.shutdown()
+    if not args.readme:
+        print(table)
+        return 0
+    readme = Path(args.readme)
+    try:
+        readme.write_text(replace_section(readme.read_text(), table))
+    except ValueError:
+        print(f"spapi-emulator: {readme} has no coverage markers", file=sys.stderr)
+        return 1
+    print(f"coverage table written to {readme}")
+    return 0
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -260,4 +333,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _models(args)
     if args.command == "credentials":
         return _credentials(args)
+    if args.command == "coverage":
+        return _coverage(args)
     return _serve(args)

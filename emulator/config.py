@@ -58,10 +58,17 @@ class Settings:
     sqs_endpoint: str | None = None
     eventbridge_endpoint: str | None = None
     webhook_url: str | None = None
+    # HTTPS (`--tls`): the certificate and key PEM files the server presents.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls_cert is not None else "http"
 
     @property
     def base_url(self) -> str:
         if self.public_url:
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"

@@ -4,6 +4,7 @@ one clear line and a non-zero exit instead of a traceback."""
 from __future__ import annotations
 
 import errno
+import logging
 import socket
 import sys
 
@@ -46,19 +47,28 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
     app = create_app(settings)
     summary = app.models.summary()
     print(
-        f"spapi-emulator {__version__} on http://{settings.host}:{sock.getsockname()[1]} "
-        f"(mode {settings.mode}, seed {settings.seed}; {summary['apis']} models, "
-        f"{summary['operations']} operations from {settings.models_dir})",
+        f"spapi-emulator {__version__} on {settings.scheme}://{settings.host}:"
+        f"{sock.getsockname()[1]} (mode {settings.mode}, seed {settings.seed}; "
+        f"{summary['apis']} models, {summary['operations']} operations from "
+        f"{settings.models_dir})",
         file=sys.stderr,
         flush=True,
     )
+    if settings.tls_cert is not None:
+        print(f"TLS certificate: {settings.tls_cert}", file=sys.stderr, flush=True)
     config = uvicorn.Config(
         app,
         log_level=log_level,
         access_log=access_log,
         server_header=False,  # SP-API's own Server header is "Server"; uvicorn's would lie
         lifespan="on",
+        ssl_certfile=str(settings.tls_cert) if settings.tls_cert is not None else None,
+        ssl_keyfile=str(settings.tls_key) if settings.tls_key is not None else None,
     )
+    if access_log:
+        # uvicorn logs request lines at INFO on a logger set to --log-level (warning by
+        # default): `--access-log` alone would print nothing.
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
     return 0

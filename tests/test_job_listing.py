@@ -32,7 +32,9 @@ class Jobs:
     types: str  # the types parameter: "reportTypes", "feedTypes"
     key: str  # the answer's list key: "reports", "feeds"
     id_field: str  # "reportId", "feedId"
-    type_prefix: str  # job types this API accepts start so: "GET_" for reports
+    # Job types only one test uses, by the test's name: real report types no test makes
+    # (Amazon refuses unknown ones); any made-up name for feeds (it ends FATAL).
+    spare_types: dict[str, str] | None
     ended: str  # how a job of a type no generator/processor knows ends
     new_job: Callable[[str, tuple[str, ...]], str]  # (type, marketplaces) -> id
     finish_job: Callable[[str], dict[str, Any]]  # moves the clock until the job ends
@@ -43,7 +45,9 @@ class Jobs:
 
     def unique_type(self, name: str) -> str:
         """A job type only this test uses (nothing processes it: it ends `ended`)."""
-        return f"{self.type_prefix}EMULATOR_TEST_{name}_{time.monotonic_ns()}"
+        if self.spare_types is not None:
+            return self.spare_types[name]
+        return f"EMULATOR_TEST_{name}_{time.monotonic_ns()}"
 
     def create(self, job_type: str, markets: tuple[str, ...] = (US,)) -> str:
         return self.new_job(job_type, markets)
@@ -68,10 +72,15 @@ class Jobs:
         return {self.key: []}
 
 
+REPORT_TYPES = {"PAGING": "GET_EPR_MONTHLY_REPORTS", "FILTERS": "GET_EPR_QUARTERLY_REPORTS",
+                "OTHER": "GET_EPR_ANNUAL_REPORTS", "RULES": "GET_FBA_UNO_INVENTORY_DATA",
+                "OWNER": "RFQD_BULK_DOWNLOAD"}
+
+
 def reports_jobs(server: Running, token: str) -> Iterator[Jobs]:
     for reports in reports_of(server, token):
         yield Jobs(reports, "getReports", "/reports", "reportTypes", "reports", "reportId",
-                   type_prefix="GET_", ended="CANCELLED", new_job=reports.create,
+                   spare_types=REPORT_TYPES, ended="CANCELLED", new_job=reports.create,
                    finish_job=partial(reports.finish, step=2))
 
 
@@ -91,7 +100,7 @@ class _FeedMaker:
 def feeds_jobs(server: Running, token: str) -> Iterator[Jobs]:
     for feeds in feeds_of(server, token):
         yield Jobs(feeds, "getFeeds", "/feeds", "feedTypes", "feeds", "feedId",
-                   type_prefix="", ended="FATAL", new_job=_FeedMaker(feeds),
+                   spare_types=None, ended="FATAL", new_job=_FeedMaker(feeds),
                    finish_job=feeds.finish)
 
 
@@ -182,7 +191,7 @@ def test_rules(jobs: Jobs) -> None:
     assert missing.status_code == 400
     assert missing.json()["errors"][0]["message"] == (
         f"Either {jobs.types} or nextToken is required.")
-    eleven = ",".join(f"{jobs.type_prefix}TYPE_{i}" for i in range(11))
+    eleven = ",".join(f"GET_TYPE_{i}" for i in range(11))
     assert jobs.send(**{jobs.types: eleven}).status_code == 400
     assert jobs.send(**{jobs.types: job_type, "pageSize": 101}).status_code == 400
     assert jobs.listing(**{jobs.types: job_type})[jobs.key]  # pageSize defaults to 10

@@ -42,6 +42,23 @@ def test_entries_and_filters(emulator: Running, client: httpx.Client,
     assert ops(status="403") == [None, "ordersV0.getOrders"]
     assert ops(seller=seller, limit="1") == ["ordersV0.getOrderItems"]
     assert ops(since="2999-01-01T00:00:00Z") == []
+    assert [e["source"] for e in entries] == ["sandbox-case", "sandbox-case", "gateway",
+                                              "gateway"]
+    assert ops(source="gateway") == [None, "ordersV0.getOrders"]
+
+
+def test_total_counts_what_the_filters_match(client: httpx.Client,
+                                             anonymous: httpx.Client) -> None:
+    anonymous.delete("/_emulator/journal")
+    for _ in range(3):
+        client.get(ORDERS, params=QUERY)
+    client.get("/nowhere")
+    body = anonymous.get("/_emulator/journal", params={"status": "403", "limit": "0"}).json()
+    assert body["entries"] == [] and body["total"] == 1
+    body = anonymous.get("/_emulator/journal", params={"operation": "getOrders",
+                                                       "limit": "2"}).json()
+    assert len(body["entries"]) == 2 and body["total"] == 3
+    assert body["recorded"] >= 4  # every request since the start, whatever the filters
 
 
 def test_no_secrets_in_the_journal(emulator: Running, client: httpx.Client,
@@ -54,7 +71,7 @@ def test_no_secrets_in_the_journal(emulator: Running, client: httpx.Client,
 
 def test_bad_filters(anonymous: httpx.Client) -> None:
     for params in ({"status": "ok"}, {"limit": "-1"}, {"colour": "red"}, {"since": "then"},
-                   {"throttled": "maybe"}):
+                   {"throttled": "maybe"}, {"source": "somewhere"}):
         response = anonymous.get("/_emulator/journal", params=params)
         assert response.status_code == 400, params
 
@@ -68,4 +85,5 @@ def test_memory_is_bounded(models_dir: Path) -> None:
             for _ in range(12):
                 http.get(ORDERS, params=QUERY)
         body = httpx.get(f"{server.base_url}/_emulator/journal").json()
-        assert len(body["entries"]) == 5 and body["total"] == 12 and body["capacity"] == 5
+        assert len(body["entries"]) == 5 and body["capacity"] == 5
+        assert body["total"] == 5 and body["recorded"] == 12  # kept and matching; seen

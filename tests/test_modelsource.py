@@ -81,6 +81,7 @@ def test_tampered_archive_is_refused(models_dir: Path, tmp_path: Path) -> None:
 
 def test_locate_prefers_explicit_then_env_then_cache(models_dir: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(modelsource, "CHECKOUT", None)  # as if installed from a wheel
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setenv(modelsource.ENV_VAR, str(models_dir))
     assert modelsource.locate() == models_dir.resolve()
@@ -90,6 +91,21 @@ def test_locate_prefers_explicit_then_env_then_cache(models_dir: Path, tmp_path:
         modelsource.locate()
     modelsource.extract(_archive(models_dir), _cache(tmp_path))
     assert modelsource.locate() == modelsource.cache_dir()
+
+
+def test_locate_finds_the_models_beside_the_checkout_as_make_does(
+        models_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checkout = tmp_path / "work" / "spapi-emulator"
+    checkout.mkdir(parents=True)
+    (tmp_path / "work" / "shared").mkdir()
+    (tmp_path / "work" / "shared" / "spapi-models").symlink_to(models_dir)
+    monkeypatch.setattr(modelsource, "CHECKOUT", checkout)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv(modelsource.ENV_VAR, raising=False)
+    beside = tmp_path / "work" / "shared" / "spapi-models"
+    assert modelsource.locate() == beside.resolve()
+    monkeypatch.setenv(modelsource.ENV_VAR, str(models_dir))  # the variable still wins
+    assert modelsource.locate() == models_dir.resolve()
 
 
 def _cache(tmp_path: Path) -> Path:

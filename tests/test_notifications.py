@@ -605,3 +605,37 @@ def test_a_reset_ends_aggregation_windows_and_keeps_subscriptions(api: Notificat
         assert len(api.messages("ANY_OFFER_CHANGED", seller=3)) == 1
         kept = api.call(client, "getSubscription", "GET", "/subscriptions/ANY_OFFER_CHANGED")
     assert kept.status_code == 200
+
+
+# -- resets -----------------------------------------------------------------------------------
+
+def test_reset_keeps_registrations_and_outbox_unless_asked(models_dir: Path) -> None:
+    with running(Settings(models_dir=models_dir, port=0, throttle="off", scale=10,
+                          lifecycle="instant")) as server:
+        notes = notifications_on(server)
+        reset = f"{server.base_url}/_emulator/reset"
+        first = notes.sqs_destination("kept")
+        notes.subscribed("ORDER_CHANGE", first)
+        notes.new_order()
+        wait_for(lambda: notes.outbox(type="ORDER_CHANGE"))
+
+        def destinations() -> list[dict[str, Any]]:
+            return list(notes.call(notes.grantless, "getDestinations", "GET",
+                                   "/destinations").json()["payload"])
+
+        plain = httpx.post(reset)
+        assert plain.status_code == 200 and plain.json()["cleared"] == []
+        assert [d["destinationId"] for d in destinations()] == [first]
+        assert notes.outbox(type="ORDER_CHANGE")
+
+        both = httpx.post(reset, json={"notifications": True, "outbox": True})
+        assert both.status_code == 200 and both.json()["cleared"] == ["notifications", "outbox"]
+        assert destinations() == [] and notes.outbox() == []
+        # Ids start again as after a start: the same calls make the same ids.
+        assert notes.sqs_destination("kept") == first
+
+        for bad in ({"everything": True}, {"outbox": "yes"}, [1]):
+            refused = httpx.post(reset, json=bad)
+            assert refused.status_code == 400, bad
+            assert "notifications" in refused.json()["errors"][0]["message"]
+        notes.grantless.close()

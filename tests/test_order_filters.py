@@ -304,6 +304,21 @@ def test_invalid_combinations(params: Params, details: str, listing: Listing,
         GENERIC, details.format(**{name: api.param(name) for name in DATES}))
 
 
+BR = "A2Q3Y263D00KWC"  # in the seller's region (NA), but the seller does not sell there
+
+
+@pytest.mark.parametrize(("markets", "details"), [
+    ("A1ZZZZZZZZZZZZ", "Invalid {marketplaceIds}: 'A1ZZZZZZZZZZZZ' is not a marketplace id."),
+    (f"{US},{BR}", f"Invalid {{marketplaceIds}}: the seller does not sell in {BR} (Brazil)."),
+])
+def test_marketplaces_the_seller_does_not_sell_in(markets: str, details: str, listing: Listing,
+                                                  state: SellerState) -> None:
+    api = listing.api
+    query = api.q(createdAfter=stamp(state.anchor - DAY), marketplaceIds=markets)
+    assert listing.refusal(**query) == _error(
+        GENERIC, details.format(marketplaceIds=api.param("marketplaceIds")))
+
+
 @pytest.mark.parametrize(("value", "constraint"), [
     ("0", "Member must have value greater than or equal to 1"),
     ("101", "Member must have value less than or equal to 100"),

@@ -244,3 +244,17 @@ def test_a_confirmed_shipment_shows_in_both_apis(emulator: Running, client: http
     updated = search_all(emulator, client, lastUpdatedAfter=stamp(confirmed_at - 1),
                          fulfillmentStatuses="SHIPPED")
     assert order_id in order_ids(updated)
+
+
+def test_a_marketplace_of_another_region_is_403(emulator: Running, client: httpx.Client) -> None:
+    # Amazon's answer on this API to a marketplace of another region (models#5126); Orders v0
+    # answers 400 InvalidInput (test_order_filters.py).
+    response = client.get(SEARCH, params={"createdAfter": "2026-01-01T00:00:00Z",
+                                          "marketplaceIds": "A1PA6795UKMFR9"})
+    assert refusal(emulator, SEARCH_UID, response, 403) == {
+        "code": "Unauthorized", "message": "Access to requested resource is denied.",
+        "details": "The marketplaces you provided are not valid for region."}
+    v0 = client.get(ORDERS, params={"CreatedAfter": "2026-01-01T00:00:00Z",
+                                    "MarketplaceIds": "A1PA6795UKMFR9"})
+    assert v0.status_code == 400 and "does not sell in A1PA6795UKMFR9" in v0.text
+

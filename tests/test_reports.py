@@ -252,8 +252,18 @@ def test_settlement_reports_cannot_be_requested(reports: Reports, report_type: s
     assert scheduled.json() == expected
 
 
+def test_get_reports_refuses_an_unknown_report_type(reports: Reports) -> None:
+    response = reports.send("getReports", "GET", "/reports",
+                            params={"reportTypes": "GET_MERCHANT_LISTINGS_DATA,GET_NO_SUCH_DATA"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Invalid Report Type GET_NO_SUCH_DATA"
+
+
 @pytest.mark.parametrize(("body", "message"), [
-    ({"reportType": "NOT_A_REPORT_TYPE"}, "Invalid reportType NOT_A_REPORT_TYPE."),
+    ({"reportType": "NOT_A_REPORT_TYPE"}, "Invalid Report Type NOT_A_REPORT_TYPE"),
+    # A misspelt type (LISTING for LISTINGS) is refused, not accepted and CANCELLED.
+    ({"reportType": "GET_MERCHANT_LISTING_ALL_DATA"},
+     "Invalid Report Type GET_MERCHANT_LISTING_ALL_DATA"),
     ({"marketplaceIds": [UK]}, "Invalid marketplaceIds"),
     ({"dataStartTime": "2024-02-01T00:00:00Z", "dataEndTime": "2024-01-01T00:00:00Z"},
      "dataStartTime is after dataEndTime"),

@@ -17,6 +17,8 @@ def test_every_operation_answers_valid_against_its_model(models: ModelSet, clien
                                                          emulator: Running) -> None:
     failures: list[str] = []
     statuses: dict[int, int] = {}
+    answers = {row["operation"]: row["answer"] for row in httpx.get(
+        f"{emulator.base_url}/_emulator/coverage").json()["operations"]}
     refused: list[tuple[str, int]] = []
     for operation in models.operations:
         request = valid_request(operation, seed=1)
@@ -25,6 +27,10 @@ def test_every_operation_answers_valid_against_its_model(models: ModelSet, clien
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         if not 200 <= response.status_code < 300:
             refused.append((operation.uid, response.status_code))
+        elif response.headers["x-spapi-emulator-source"] != answers[operation.uid]:
+            failures.append(f"{operation.uid}: answered by "
+                            f"{response.headers['x-spapi-emulator-source']}, coverage says "
+                            f"{answers[operation.uid]}")
         declared = operation.responses.get(str(response.status_code))
         if declared is None:
             failures.append(f"{operation.uid}: undeclared status {response.status_code} "

@@ -56,6 +56,26 @@ def test_burst_then_429_then_refill_on_the_clock(throttled: Running) -> None:
         assert http.get(ORDERS, params=QUERY).status_code == 429
 
 
+def _drain(http: httpx.Client) -> None:
+    while http.get(ORDERS, params=QUERY).status_code == 200:
+        pass
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/_emulator/throttle/reset", None),  # the buckets alone
+    ("/_emulator/reset", None),
+    ("/_emulator/seed", {"seed": 1}),
+])
+def test_resets_refill_the_buckets(path: str, body: object, throttled: Running) -> None:
+    with _client(throttled, seller=4) as http:
+        _drain(http)
+        assert http.get(ORDERS, params=QUERY).status_code == 429
+        response = httpx.post(f"{throttled.base_url}{path}", json=body)
+        assert response.status_code in (200, 204), response.text
+        statuses = [http.get(ORDERS, params=QUERY).status_code for _ in range(21)]
+        assert statuses == [200] * 20 + [429]  # a full burst again, and no more
+
+
 def test_buckets_are_per_seller_and_per_operation(throttled: Running) -> None:
     with _client(throttled, seller=2) as first, _client(throttled, seller=3) as second:
         while first.get(ORDERS, params=QUERY).status_code == 200:

@@ -203,11 +203,19 @@ class Order:
     shipments: list[Shipment] = field(default_factory=list)
     refunded: bool = False  # a refund was issued after shipping
     cancelled_at: float | None = None
+    # Prices include the tax (VAT, consumption tax: everywhere but the US and Canada); the
+    # items' tax fields then say how much of the price is tax.
+    tax_included: bool = False
+
+    def line_total(self, item: OrderItem) -> int:
+        """What the buyer pays for one line: price, shipping, less promotions, plus the taxes
+        unless the prices include them."""
+        paid = item.item_price + item.shipping_price - item.promotion_discount
+        return paid if self.tax_included else paid + item.tax + item.shipping_tax
 
     @property
     def total(self) -> int:
-        return sum(i.item_price + i.tax + i.shipping_price + i.shipping_tax
-                   - i.promotion_discount for i in self.items)
+        return sum(self.line_total(i) for i in self.items)
 
     @property
     def units_shipped(self) -> int:

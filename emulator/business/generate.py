@@ -15,6 +15,7 @@ from functools import cache
 from faker import Faker
 
 from emulator.auth.accounts import Seller
+from emulator.business import places
 from emulator.business.entities import (
     Address,
     CatalogItem,
@@ -69,12 +70,14 @@ USD_PER_UNIT = {"USD": 1.0, "CAD": 0.73, "MXN": 0.055, "BRL": 0.19, "EUR": 1.08,
                 "SEK": 0.095, "PLN": 0.25, "TRY": 0.031, "AED": 0.27, "SAR": 0.27,
                 "EGP": 0.021, "INR": 0.012, "ZAR": 0.054, "SGD": 0.74, "AUD": 0.66,
                 "JPY": 0.0067}
-# Sales tax or VAT the buyer pays on top of the item price, by country (a simplification:
-# EU marketplaces show VAT-inclusive prices, which the emulator does not model).
+# Sales tax, VAT or consumption tax by country (standard rates).
 TAX_RATE = {"US": 0.07, "CA": 0.13, "MX": 0.16, "BR": 0.17, "GB": 0.2, "DE": 0.19, "FR": 0.2,
             "IT": 0.22, "ES": 0.21, "NL": 0.21, "BE": 0.21, "IE": 0.23, "SE": 0.25, "PL": 0.23,
             "JP": 0.1, "AU": 0.1, "IN": 0.18, "SG": 0.09, "AE": 0.05, "SA": 0.15, "TR": 0.2,
             "EG": 0.14, "ZA": 0.15}
+# Where listed prices include the tax, as Amazon shows them everywhere but in the US and
+# Canada (sales tax added at checkout): the order's ItemTax is then the tax inside ItemPrice.
+TAX_ADDED_COUNTRIES = frozenset({"US", "CA"})
 FAKER_LOCALES = {"US": "en_US", "CA": "en_CA", "MX": "es_MX", "BR": "pt_BR", "GB": "en_GB",
                  "DE": "de_DE", "FR": "fr_FR", "IT": "it_IT", "ES": "es_ES", "NL": "nl_NL",
                  "BE": "nl_BE", "IE": "en_IE", "SE": "sv_SE", "PL": "pl_PL", "JP": "ja_JP",
@@ -110,21 +113,7 @@ def _people(rnd: random.Random, country: str, count: int) -> People:
     fake = faker_for(FAKER_LOCALES.get(country, "en_US"))
     fake.seed_instance(rnd.getrandbits(64))
     names = [fake.name() for _ in range(count)]
-    addresses = []
-    for name in names:
-        street = fake.street_address()
-        try:
-            state = fake.state_abbr() if country in ("US", "AU") else fake.state()
-        except AttributeError:
-            state = fake.city()
-        line2 = None if rnd.random() < 0.7 else f"Apt {rnd.randint(1, 999)}"
-        addresses.append(Address(
-            name=name, line1=street, line2=line2,
-            city=fake.city(), state=state, postal_code=fake.postcode(), country_code=country,
-            phone=fake.phone_number(),
-            address_type="Commercial" if rnd.random() < 0.1 else "Residential",
-        ))
-    return People(names, addresses)
+    return People(names, [places.address(fake, rnd, country, name) for name in names])
 
 
 def _brands(rnd: random.Random, count: int) -> list[str]:
@@ -158,6 +147,11 @@ def price_in(usd_cents: int, market: Marketplace) -> int:
     if market.currency == "JPY":
         return max(100, int(round(units, -1)))
     return max(99, int(units) * 100 + 99)
+
+
+def tax_of(amount: int, rate: float, included: bool) -> int:
+    """The tax of an amount: on top of it, or inside it (VAT-inclusive prices)."""
+    return round(amount * rate / (1 + rate)) if included else round(amount * rate)
 
 
 def _image_url(rnd: random.Random) -> str:
@@ -331,6 +325,7 @@ class OrderMaker:
                      for _ in range(count)]
         fulfillment = lines[0][0].fulfillment
         rate = TAX_RATE.get(market.country, 0.1)
+        included = market.country not in TAX_ADDED_COUNTRIES
         items = []
         for listing, quantity in lines:
             unit = listing.prices.get(market.id) or next(iter(listing.prices.values()))
@@ -340,8 +335,8 @@ class OrderMaker:
             items.append(OrderItem(
                 order_item_id=order_item_id(rnd), asin=listing.asin, sku=listing.sku,
                 title=listing.item_name, quantity=quantity, shipped=0, unit_price=unit,
-                tax=round(unit * quantity * rate), shipping_price=shipping,
-                shipping_tax=round(shipping * rate), promotion_discount=discount,
+                tax=tax_of(unit * quantity, rate, included), shipping_price=shipping,
+                shipping_tax=tax_of(shipping, rate, included), promotion_discount=discount,
                 is_gift=rnd.random() < 0.03,
             ))
         category = rnd.choices(("Standard", "Expedited", "SecondDay", "NextDay"),
@@ -369,6 +364,7 @@ class OrderMaker:
             easy_ship_status="Delivered" if market.country == "IN" and fulfillment == "MFN"
             else None,
             electronic_invoice_status="Accepted" if market.country == "BR" else None,
+            tax_included=included,
         )
         order.seller_order_id = order.order_id
         self.advance(order, now, status)

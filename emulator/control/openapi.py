@@ -18,7 +18,7 @@ def json_content(schema: dict[str, Any], description: str = "OK") -> dict[str, A
 
 
 def operation(summary: str, ok: dict[str, Any] | None = None, *, status: str = "200",
-        body: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None, body_required: bool = True,
         parameters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     responses: dict[str, Any] = {
         status: ok if ok is not None else {"description": "Done, no content"},
@@ -27,7 +27,7 @@ def operation(summary: str, ok: dict[str, Any] | None = None, *, status: str = "
     }
     operation: dict[str, Any] = {"summary": summary, "responses": responses}
     if body is not None:
-        operation["requestBody"] = {"required": True,
+        operation["requestBody"] = {"required": body_required,
                                     "content": {"application/json": {"schema": body}}}
     if parameters:
         operation["parameters"] = parameters
@@ -75,6 +75,14 @@ PATHS: dict[str, dict[str, Any]] = {
         "parameters": [{"name": "rule_id", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
     }},
+    "/_emulator/coverage": {
+        "get": operation("How each operation is answered today: stateful, sandbox-case or "
+                         "synthesized", json_content(OBJECT), parameters=[
+                             _query("answer", {"type": "string", "enum": [
+                                 "stateful", "sandbox-case", "synthesized"]}, "only these"),
+                             _query("model", {"type": "string"}, "one model, e.g. ordersV0"),
+                         ]),
+    },
     "/_emulator/journal": {
         "get": operation("Requests answered, oldest first", json_content(OBJECT), parameters=[
             _query("operation", {"type": "string"}, "operation uid or operationId"),
@@ -83,12 +91,25 @@ PATHS: dict[str, dict[str, Any]] = {
             _query("status", {"type": "integer"}, "HTTP status"),
             _query("throttled", {"type": "boolean"}, "only throttled (or not) requests"),
             _query("since", {"type": "string", "format": "date-time"}, "emulator-clock time"),
+            _query("source", {"type": "string", "enum": [
+                "stateful", "sandbox-case", "synthesized", "gateway"]},
+                "where the answer came from (x-spapi-emulator-source)"),
             _query("limit", {"type": "integer", "default": 100}, "most recent entries"),
         ]),
         "delete": operation("Forget the recorded requests", status="204"),
     },
     "/_emulator/openapi.json": {"get": operation("This document", json_content(OBJECT))},
-    "/_emulator/reset": {"post": operation("Back to the seeded state", json_content(OBJECT))},
+    "/_emulator/reset": {"post": operation(
+        "Back to the seeded state: sellers' business, reports, feeds, documents and throttling "
+        "buckets; the parts named true are cleared too", json_content(OBJECT),
+        body={"type": "object", "properties": {
+            "notifications": {"type": "boolean", "description": "destinations, subscriptions"},
+            "outbox": {"type": "boolean", "description": "the notification outbox"},
+            "journal": {"type": "boolean", "description": "the request journal"},
+            "faults": {"type": "boolean", "description": "the fault rules"}}},
+        body_required=False)},
+    "/_emulator/throttle/reset": {"post": operation(
+        "Refill every throttling bucket (nothing else changes)", status="204")},
     "/_emulator/seed": {"post": operation(
         "Another seed and/or scenario (then reset)", json_content(OBJECT),
         body={"type": "object", "properties": {

@@ -27,11 +27,13 @@ from emulator.business import scenario as scenarios
 from emulator.business.snapshot import SnapshotError
 from emulator.business.store import StateStore
 from emulator.control.openapi import control_openapi
+from emulator.gateway.answer import GATEWAY, SANDBOX_CASE, STATEFUL, SYNTHESIZED
 from emulator.models import source as modelsource
 from emulator.models.spec import ModelSet
 from emulator.runtime.clock import Clock, iso
 from emulator.runtime.faults import FaultRuleError, Faults
 from emulator.runtime.journal import Journal
+from emulator.runtime.throttle import Throttler
 
 
 class ControlError(Exception):
@@ -97,6 +99,8 @@ class ControlExtensions:
 
     routes: list[BaseRoute] = field(default_factory=list)
     paths: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Parts `POST /_emulator/reset` clears when the body names them ({"outbox": true}).
+    resets: dict[str, Callable[[], None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,11 +113,15 @@ class ControlContext:
     faults: Faults
     journal: Journal
     store: StateStore
+    throttler: Throttler
     scenarios_dir: Path
     scale: int | None
+    # How each operation is answered today (gateway/coverage.py), made by the app.
+    coverage: Callable[[], dict[str, Any]] = lambda: {"operations": []}
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+SOURCES = (STATEFUL, SANDBOX_CASE, SYNTHESIZED, GATEWAY)
 
 
 def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRoute]:
@@ -164,7 +172,7 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
 
     async def journal(request: Request) -> Response:
         q = request.query_params
-        known = {"operation", "seller", "app", "status", "throttled", "since", "limit"}
+        known = {"operation", "seller", "app", "status", "throttled", "since", "source", "limit"}
         unknown = set(q) - known
         if unknown:
             raise ControlError(400, "InvalidInput",
@@ -176,21 +184,39 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
                      if "since" in q else None)
         except ValueError as error:
             raise ControlError(400, "InvalidInput", f"Invalid filter: {error}.") from None
+        if q.get("source", SOURCES[0]) not in SOURCES:
+            raise ControlError(400, "InvalidInput", f"'source' must be one of {list(SOURCES)}.")
         throttled = {"true": True, "false": False}.get(q.get("throttled", "").lower())
         if "throttled" in q and throttled is None:
             raise ControlError(400, "InvalidInput", "'throttled' must be true or false.")
         if not 0 <= limit <= ctx.journal.size:
             raise ControlError(400, "InvalidInput",
                                f"'limit' must be from 0 to {ctx.journal.size}.")
-        entries = ctx.journal.query(operation=q.get("operation"), seller=q.get("seller"),
-                                    app=q.get("app"), status=status, throttled=throttled,
-                                    since=since, limit=limit)
-        return JSONResponse({"entries": [e.as_dict() for e in entries],
-                             "total": ctx.journal.total, "capacity": ctx.journal.size})
+        entries, matching = ctx.journal.search(
+            operation=q.get("operation"), seller=q.get("seller"), app=q.get("app"),
+            status=status, throttled=throttled, since=since, source=q.get("source"),
+            limit=limit)
+        # `total` counts what the filters match (the page holds the last `limit` of them);
+        # `recorded` counts every request since the start, rotated out or not.
+        return JSONResponse({"entries": [e.as_dict() for e in entries], "total": matching,
+                             "recorded": ctx.journal.recorded,
+                             "capacity": ctx.journal.size})
 
     async def clear_journal(request: Request) -> Response:
         ctx.journal.clear()
         return Response(status_code=204)
+
+    async def coverage(request: Request) -> Response:
+        q = request.query_params
+        unknown = set(q) - {"answer", "model"}
+        if unknown:
+            raise ControlError(400, "InvalidInput",
+                               f"Unknown filter(s) {sorted(unknown)}; known: ['answer', 'model'].")
+        report = ctx.coverage()
+        report["operations"] = [row for row in report["operations"]
+                                if q.get("answer", row["answer"]) == row["answer"]
+                                and q.get("model", row["model"]) == row["model"]]
+        return JSONResponse(report)
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(control_openapi(extensions.paths))
@@ -202,9 +228,28 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
                                           "inventory": len(s.inventory)}
                             for s in ctx.store.generated()}}
 
+    # What a reset may also clear; the seller state, reports, feeds, documents and the
+    # throttling buckets are always reset (README "The control plane").
+    optional = {"journal": ctx.journal.clear, "faults": ctx.faults.clear, **extensions.resets}
+
     async def reset(request: Request) -> Response:
+        body = await json_body(request)
+        body = {} if body is None else body
+        if not isinstance(body, dict) or set(body) - set(optional) or any(
+                not isinstance(v, bool) for v in body.values()):
+            raise ControlError(400, "InvalidInput",
+                               "Expected an empty body or {\"part\": true, ...} with parts "
+                               f"from {sorted(optional)}.")
         ctx.store.reset()
-        return JSONResponse(state_summary())
+        ctx.throttler.reset()
+        cleared = sorted(name for name, wanted in body.items() if wanted)
+        for name in cleared:
+            optional[name]()
+        return JSONResponse({**state_summary(), "cleared": cleared})
+
+    async def reset_throttling(request: Request) -> Response:
+        ctx.throttler.reset()  # every bucket starts full again, nothing else changes
+        return Response(status_code=204)
 
     async def seed(request: Request) -> Response:
         body = await json_body(request)
@@ -228,6 +273,7 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
             except scenarios.ScenarioError as error:
                 raise ControlError(400, "InvalidInput", str(error)) from None
         ctx.store.reseed(value, scenario)
+        ctx.throttler.reset()
         return JSONResponse(state_summary())
 
     async def get_state(request: Request) -> Response:
@@ -252,6 +298,7 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
         Route("/_emulator/health", health, methods=["GET"]),
         Route("/_emulator/credentials", credentials, methods=["GET"]),
         Route("/_emulator/clock", clock, methods=["GET"]),
+        Route("/_emulator/coverage", coverage, methods=["GET"]),
         Route("/_emulator/clock/advance", advance_clock, methods=["POST"]),
         Route("/_emulator/faults", list_faults, methods=["GET"]),
         Route("/_emulator/faults", add_fault, methods=["POST"]),
@@ -262,6 +309,7 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
         Route("/_emulator/openapi.json", openapi, methods=["GET"]),
         Route("/_emulator/reset", reset, methods=["POST"]),
         Route("/_emulator/seed", seed, methods=["POST"]),
+        Route("/_emulator/throttle/reset", reset_throttling, methods=["POST"]),
         Route("/_emulator/state", get_state, methods=["GET"]),
         Route("/_emulator/state", put_state, methods=["PUT"]),
     ]

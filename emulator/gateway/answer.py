@@ -4,12 +4,14 @@
 then a case that lists no parameters), else 400 "Could not match input arguments".
 
 `--mode emulate` (default) tries, in order:
-  (a) a static case that lists at least one parameter and matches the request (for an
-      operation with a stateful handler, only a case keyed on a TEST_CASE_ value: Amazon's
-      sample requests are ordinary ones, and their canned answers would hide the state);
+  (a) a static case that lists at least one parameter and matches the request: one keyed on
+      a TEST_CASE_ value, or, for an operation without a stateful handler, one that lists
+      everything the request sends (Amazon's sample request itself; see _case_filter);
   (b) the operation's stateful handler, after the request passed validation;
   (c) a static 2xx case that lists no parameters;
-  (d) an answer synthesized from the operation's 2xx schema, deterministic per request + seed.
+  (d) an answer synthesized from the operation's 2xx schema, steered by the request and the
+      seller (models/steer.py), deterministic per request + seed.
+The step that answered is `call.source`, sent as `x-spapi-emulator-source`.
 Operations Amazon runs in its dynamic sandbox follow the emulate order in both modes, and so
 do unmatched requests to services the sandbox takes from production (RDTs). In
 emulate mode, the cases whose bodies break Amazon's own schemas (26 of 913) are skipped, so
@@ -19,6 +21,8 @@ every answer validates against its model (`--mode sandbox` serves them verbatim)
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 
 from emulator.config import Settings
 from emulator.gateway.call import Call
@@ -26,12 +30,19 @@ from emulator.gateway.errors import CouldNotMatch
 from emulator.gateway.registry import HandlerRegistry
 from emulator.gateway.validation import RequestValidator
 from emulator.gateway.wire import JSON, Reply, compact
+from emulator.models.request_facts import RequestFacts
 from emulator.models.restricted import reduce_pii, restriction
 from emulator.models.sandbox import Case, CaseTable, RequestValues, names_test_case
 from emulator.models.schemas import validator_for
 from emulator.models.spec import Operation
+from emulator.models.steer import Hints, Steer
 from emulator.models.synth import Synthesizer
 from emulator.runtime.rng import Randomness
+
+# Where an answer came from, in the `x-spapi-emulator-source` header and the journal. A reply
+# the gateway made before any answer was chosen (a refused token, throttling, a fault, a
+# request that breaks the model) is `gateway`.
+STATEFUL, SANDBOX_CASE, SYNTHESIZED, GATEWAY = "stateful", "sandbox-case", "synthesized", "gateway"
 
 
 class Answerer:
@@ -46,6 +57,9 @@ class Answerer:
         self._synthesizers: dict[str, Synthesizer] = {}
         self._errors_optional: dict[str, bool] = {}
         self._reduced_cases: dict[tuple[str, int, frozenset[str]], Reply] = {}
+        # What a synthesized answer may know of the calling seller (its SKUs, marketplaces,
+        # addresses, the business's day): wired by the app, which knows the business.
+        self.hints: Callable[[Call], Hints | None] | None = None
 
     # -- cases -------------------------------------------------------------------------------
 
@@ -84,7 +98,8 @@ class Answerer:
         return reduced
 
     async def _decide(self, call: Call) -> tuple[Reply, Case | None]:
-        """The answer, and the static case it came from (None for handlers and synthesis)."""
+        """The answer, and the static case it came from (None for handlers and synthesis);
+        `call.source` says which step answered."""
         operation = call.operation
         assert operation is not None
         values = RequestValues(operation, call.path_params, call.query, call.headers, call.json)
@@ -92,30 +107,44 @@ class Answerer:
             table = self.sandbox_cases(operation)
             case = table.match(values) or table.parameterless()
             if case is not None:
+                call.source = SANDBOX_CASE
                 return case_reply(operation, case), case
             if not self.handlers.answers_in_sandbox(operation.uid):
+                call.source = SANDBOX_CASE  # the static sandbox's own "no match"
                 raise CouldNotMatch()
 
         table = self.emulate_cases(operation)
-        # With a stateful handler, only cases keyed on TEST_CASE_ values (asked for on purpose):
-        # the others restate ordinary requests (createFeedDocument's usual content type,
-        # getPricing's marketplace) and would hide the state, or hand out ids and tokens
-        # (getReport "ID323", a sample RDT) the rest of the emulator does not know.
-        test_cases_only = names_test_case if operation.uid in self.handlers else None
-        case = table.match(values, test_cases_only)  # (a)
+        case = table.match(values, self._case_filter(operation, values))  # (a)
         if case is not None:
+            call.source = SANDBOX_CASE
             return case_reply(operation, case), case
         call.params = await self.validator.validate(call)
         handler = self.handlers.get(operation.uid)  # (b)
         if handler is not None:
+            call.source = STATEFUL  # also for the refusals the handler raises
             reply = await handler(call)
             if reply is not None:
                 return reply, None
         case = table.parameterless(success_only=True)  # (c)
         if case is not None:
+            call.source = SANDBOX_CASE
             return case_reply(operation, case), case
+        call.source = SYNTHESIZED
         return self.synthesize(call), None  # (d)
 
+    def _case_filter(self, operation: Operation,
+                     values: RequestValues) -> Callable[[Case], bool]:
+        """Which static cases may answer in emulate mode (step a). With a stateful handler,
+        only cases keyed on TEST_CASE_ values (asked for on purpose): the others restate
+        ordinary requests (createFeedDocument's usual content type, getPricing's marketplace)
+        and would hide the state, or hand out ids and tokens (getReport "ID323", a sample RDT)
+        the rest of the emulator does not know. Without one, also a case that lists every
+        query parameter and body the request sends: Amazon's own sample request. A case keyed
+        on one value of a larger request (getOrderMetrics' `granularity=Day`) would answer
+        2018 intervals to a 2026 request; the synthesized answer follows the request."""
+        if operation.uid in self.handlers:
+            return names_test_case
+        return lambda case: names_test_case(case) or values.only(case.matchers)
     def synthesize(self, call: Call) -> Reply:
         operation = call.operation
         assert operation is not None
@@ -133,7 +162,7 @@ class Answerer:
         rnd = self.randomness.derive(
             "synthesize", operation.uid, call.raw_path, sorted(call.query.items()), call.body
         )
-        value = synthesizer.value(schema, rnd)
+        value = synthesizer.value(schema, rnd, steer=self._steer(call, operation))
         if isinstance(value, dict) and "errors" in value:
             # A success answer carrying an optional `errors` list is legal but misleading; drop
             # it unless the schema requires it (some do, through allOf), checked once per op.
@@ -145,6 +174,16 @@ class Answerer:
             if may_drop:
                 value = trimmed
         return Reply(status, compact(value), _content_type(operation))
+
+    def _steer(self, call: Call, operation: Operation) -> Steer:
+        """What makes a synthesized answer agree with its request and the seller's data."""
+        hints = self.hints(call) if self.hints is not None else None
+        now = hints.now if hints is not None else _day_start(time.time())
+        return Steer(operation.model, RequestFacts.of(operation, call.params or {}), hints, now)
+
+
+def _day_start(moment: float) -> float:
+    return moment - moment % 86400
 
 
 def _without_restricted_data(reply: Reply, unlocked: frozenset[str]) -> Reply:

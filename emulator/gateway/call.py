@@ -58,7 +58,9 @@ class Call:
     params: dict[str, Any] | None = None
     # Filled by authentication: who is calling (an auth.Principal).
     principal: Any = None
-    # What the journal notes about the call.
+    # What the journal notes about the call; `source` is also the x-spapi-emulator-source
+    # header: stateful, sandbox-case, synthesized (set by answer.py) or gateway.
+    source: str = "gateway"
     throttled: bool = False
     fault: str | None = None
     note: str | None = None

@@ -34,6 +34,8 @@ Stage = Callable[[Call], Awaitable[Reply | None]]
 Observer = Callable[[Call, Reply, float], None]
 Finisher = Callable[[], None]
 
+# The emulator's own header on every SP-API reply: where the answer came from (answer.py).
+SOURCE_HEADER = "x-spapi-emulator-source"
 # Amazon sends x-amzn-RateLimit-Limit on these statuses only (best effort, per its docs).
 _RATE_LIMIT_STATUSES = frozenset(range(200, 300)) | {400, 404}
 
@@ -98,7 +100,8 @@ class Pipeline:
         if (self.settings.mode == "emulate" and call.operation is not None
                 and reply.status >= 400 and self._details_nonempty(call.operation, reply.status)):
             reply = _without_empty_details(reply)
-        headers = [("x-amzn-RequestId", call.request_id), ("x-amz-rid", self.randomness.rid())]
+        headers = [("x-amzn-RequestId", call.request_id), ("x-amz-rid", self.randomness.rid()),
+                   (SOURCE_HEADER, call.source)]
         if call.operation is not None and reply.status < 500:
             rate = self.rate_limit_header(call.operation, reply.status)
             if rate is not None:

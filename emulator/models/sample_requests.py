@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -74,27 +75,42 @@ def case_request(operation: Operation, case: Case) -> ModelRequest:
 
 
 def valid_request(operation: Operation, seed: int,
-                  synthesizer: Synthesizer | None = None) -> ModelRequest:
+                  synthesizer: Synthesizer | None = None, *,
+                  optional: Callable[[dict[str, Any]], bool] | None = None,
+                  adjust: Callable[[str, Any], Any] | None = None) -> ModelRequest:
     """A request that satisfies the model: every required parameter and a schema-valid body,
-    values synthesized deterministically from `seed`."""
+    values synthesized deterministically from `seed`. `optional` says which optional
+    parameters to send too; `adjust(name, value)` may replace any parameter's value, and
+    any body field's (by its name)."""
     synthesizer = synthesizer or Synthesizer(operation.model)
     rnd = random.Random(f"{operation.uid}:{seed}")
+    adjust = adjust or (lambda name, value: value)
     path_values = {
-        p["name"]: wire_value(synthesizer.parameter(p, rnd))
+        p["name"]: wire_value(adjust(p["name"], synthesizer.parameter(p, rnd)))
         for p in operation.parameters_in("path")
     }
     request = ModelRequest(method=operation.method, url=_path(operation, path_values))
     for param in operation.parameters:
-        if not param.get("required") or param["in"] == "path":
+        wanted = param.get("required") or (optional is not None and optional(param))
+        if not wanted or param["in"] == "path":
             continue
         if param["in"] == "body":
-            body = synthesizer.value(param.get("schema", {}), rnd)
+            body = _adjusted(synthesizer.value(param.get("schema", {}), rnd), adjust)
             request.content = json.dumps(body).encode()
             request.headers["content-type"] = "application/json"
             continue
-        value = wire_value(synthesizer.parameter(param, rnd), param.get("collectionFormat"))
+        value = adjust(param["name"], synthesizer.parameter(param, rnd))
+        text = wire_value(value, param.get("collectionFormat"))
         if param["in"] == "query":
-            request.params.append((param["name"], value))
+            request.params.append((param["name"], text))
         elif param["in"] == "header":
-            request.headers[param["name"]] = value
+            request.headers[param["name"]] = text
     return request
+
+
+def _adjusted(value: Any, adjust: Callable[[str, Any], Any]) -> Any:
+    if isinstance(value, dict):
+        return {k: adjust(k, _adjusted(v, adjust)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_adjusted(v, adjust) for v in value]
+    return value

@@ -10,7 +10,7 @@ specific first, so `{sku: BadSKU}` wins over a case that lists nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,6 +134,19 @@ class RequestValues:
                 for want, got in zip(expected, items, strict=True)
             )
         return json_equal(expected, _coerce(values[-1], expected))
+
+
+    def only(self, matchers: Sequence[tuple[str, Any]]) -> bool:
+        """Whether the request sends no declared query parameter, and no body, beyond the
+        names `matchers` list: it is the case's own sample request, not a larger one that
+        happens to share one value with it."""
+        listed = {name for name, _ in matchers}
+        params = self.operation.param_by_name
+        if self.body is not MISSING and not any(
+                name == "body" or params.get(name, {}).get("in") == "body" for name in listed):
+            return False
+        return all(name in listed for name, values in self.query.items()
+                   if params.get(name, {}).get("in") == "query" and any(values))
 
 
 class CaseTable:

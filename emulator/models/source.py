@@ -44,8 +44,23 @@ def is_models_dir(path: Path) -> bool:
     return (path / "models").is_dir() and any((path / "models").rglob("*.json"))
 
 
+def _checkout() -> Path | None:
+    """The checkout this package runs from (None when it is installed from a wheel)."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+# Where `make` looks after SPAPI_MODELS_DIR: ../shared/spapi-models beside the checkout.
+CHECKOUT = _checkout()
+
+
+def beside_checkout() -> Path | None:
+    return CHECKOUT.parent / "shared" / "spapi-models" if CHECKOUT is not None else None
+
+
 def locate(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The models directory: `explicit` (--models), else $SPAPI_MODELS_DIR, else the cache."""
+    """The models directory, found as `make` finds it: `explicit` (--models), else
+    $SPAPI_MODELS_DIR, else ../shared/spapi-models beside this checkout, else the cache."""
     for source, value in (("--models", explicit), (ENV_VAR, os.environ.get(ENV_VAR))):
         if value:
             path = Path(value).expanduser().resolve()
@@ -56,6 +71,9 @@ def locate(explicit: str | os.PathLike[str] | None = None) -> Path:
                     "or run `spapi-emulator models` to download them."
                 )
             return path
+    beside = beside_checkout()
+    if beside is not None and is_models_dir(beside):
+        return beside.resolve()
     cached = cache_dir()
     if is_models_dir(cached):
         return cached

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 import rstr
 from faker import Faker
 
+from emulator.models.steer import NOTHING, Scope, Steer
+
 if TYPE_CHECKING:
     from emulator.models.spec import ApiModel
 
@@ -580,13 +582,19 @@ class Synthesizer:
 
     # -- public API ----------------------------------------------------------------------------
 
-    def value(self, schema: dict[str, Any], rnd: random.Random, *, name: str | None = None) -> Any:
-        """A value valid against `schema`; `name` (a property name) steers realism."""
-        return self._make(schema, rnd, name, depth=0, nesting=0)
+    def value(self, schema: dict[str, Any], rnd: random.Random, *, name: str | None = None,
+              steer: Steer | None = None) -> Any:
+        """A value valid against `schema`; `name` (a property name) steers realism, and
+        `steer` (steer.py) makes an answer agree with its request and the seller's data."""
+        return self._make(schema, rnd, name, depth=0, nesting=0, steer=steer)
 
     def parameter(self, param: dict[str, Any], rnd: random.Random) -> Any:
         """A typed value (list for arrays) for a Swagger 2.0 non-body parameter."""
         return self.value(self._parameter_schema(param), rnd, name=param.get("name"))
+
+    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The schema with its $ref followed and allOf merged, as values are made from it."""
+        return self._resolve(schema)
 
     # -- schemas -------------------------------------------------------------------------------
 
@@ -638,19 +646,22 @@ class Synthesizer:
 
     # -- generation ----------------------------------------------------------------------------
 
-    def _make(
-        self, schema: dict[str, Any], rnd: random.Random, name: str | None, depth: int, nesting: int
-    ) -> Any:
+    def _make(self, schema: dict[str, Any], rnd: random.Random, name: str | None, depth: int,
+              nesting: int, steer: Steer | None = None) -> Any:
         if nesting > MAX_NESTING:
             raise ValueError(f"{self.model.name}: schema recursion has no finite value ({name})")
         node = self._resolve(schema)
+        kind = _kind(node)
+        if steer is not None and name is not None:
+            chosen = steer.choose(node, name, kind, rnd)
+            if chosen is not NOTHING:
+                return chosen
         if node.get("enum"):
             return copy.deepcopy(rnd.choice(node["enum"]))
-        kind = _kind(node)
         if kind == "object":
-            return self._object(node, rnd, name, depth, nesting)
+            return self._object(node, rnd, name, depth, nesting, steer)
         if kind == "array":
-            return self._array(node, rnd, name, depth, nesting)
+            return self._array(node, rnd, name, depth, nesting, steer)
         if kind == "integer":
             return _integer(node, rnd, name)
         if kind == "number":
@@ -661,16 +672,16 @@ class Synthesizer:
         # informative free-form value and always valid for a schema without a type.
         return _string(node, rnd, name)
 
-    def _object(
-        self, node: dict[str, Any], rnd: random.Random, name: str | None, depth: int, nesting: int
-    ) -> dict[str, Any]:
+    def _object(self, node: dict[str, Any], rnd: random.Random, name: str | None, depth: int,
+                nesting: int, steer: Steer | None) -> dict[str, Any]:
         properties: dict[str, Any] = node.get("properties", {})
         required = node.get("required", [])
         full = depth < FULL_DEPTH
+        height = steer.enter_object(properties, rnd) if steer is not None else 0
         out: dict[str, Any] = {}
         for prop, prop_schema in properties.items():
             if full or prop in required:
-                out[prop] = self._make(prop_schema, rnd, prop, depth + 1, nesting + 1)
+                out[prop] = self._make(prop_schema, rnd, prop, depth + 1, nesting + 1, steer)
         for prop in required:
             if prop not in out:  # required but never defined: any value will do
                 out[prop] = _string({}, rnd, prop)
@@ -678,14 +689,18 @@ class Synthesizer:
         if not properties and isinstance(extra, dict):
             # A map: one entry shows its shape without inventing meaningful keys.
             key = _words(rnd, 1)
-            out[key] = self._make(extra, rnd, name, depth + 1, nesting + 1)
+            out[key] = self._make(extra, rnd, name, depth + 1, nesting + 1, steer)
+        if steer is not None:
+            steer.finish_object(out, {prop: self._resolve(properties[prop])
+                                      for prop in out if prop in properties})
+            steer.leave(height)
         return out
 
-    def _array(
-        self, node: dict[str, Any], rnd: random.Random, name: str | None, depth: int, nesting: int
-    ) -> list[Any]:
+    def _array(self, node: dict[str, Any], rnd: random.Random, name: str | None, depth: int,
+               nesting: int, steer: Steer | None) -> list[Any]:
         low = node.get("minItems", 0)
         high = node.get("maxItems")
+        items_schema = node.get("items", {})
         if depth >= FULL_DEPTH:
             count = low
         else:
@@ -695,10 +710,47 @@ class Synthesizer:
             if high is not None:
                 fewest, most = min(fewest, high), min(most, high)
             count = rnd.randint(fewest, most)
-        items_schema = node.get("items", {})
-        if not node.get("uniqueItems"):
-            return [self._make(items_schema, rnd, name, depth, nesting + 1) for _ in range(count)]
-        return self._unique_items(items_schema, rnd, name, depth, nesting, count, low)
+            if steer is not None:
+                plan = steer.plan_array(self._resolve(items_schema))
+                if plan.items is not None:
+                    planned = self._planned(node, items_schema, plan.items, rnd, name, depth,
+                                            nesting, steer)
+                    if planned is not None:
+                        return planned
+                if plan.limit is not None:
+                    count = max(low, min(count, plan.limit))
+        if steer is not None:
+            steer.list_depth += 1
+        try:
+            if not node.get("uniqueItems"):
+                return [self._make(items_schema, rnd, name, depth, nesting + 1, steer)
+                        for _ in range(count)]
+            return self._unique_items(items_schema, rnd, name, depth, nesting, count, low, steer)
+        finally:
+            if steer is not None:
+                steer.list_depth -= 1
+
+    def _planned(self, node: dict[str, Any], items_schema: dict[str, Any], scopes: list[Scope],
+                 rnd: random.Random, name: str | None, depth: int, nesting: int,
+                 steer: Steer) -> list[Any] | None:
+        """One item per scope the steer planned (a record of the request, a bucket of an
+        interval), within minItems/maxItems; None when uniqueness cannot be kept."""
+        high = node.get("maxItems")
+        chosen: list[Scope | None] = list(scopes[:high] if high is not None else scopes)
+        chosen += [None] * max(0, node.get("minItems", 0) - len(chosen))
+        items: list[Any] = []
+        steer.list_depth += 1
+        try:
+            for scope in chosen:
+                height = steer.push(scope) if scope is not None else None
+                items.append(self._make(items_schema, rnd, name, depth, nesting + 1, steer))
+                if height is not None:
+                    steer.leave(height)
+        finally:
+            steer.list_depth -= 1
+        if node.get("uniqueItems") and len({_canonical(i) for i in items}) < len(items):
+            return None
+        return items
 
     def _unique_items(
         self,
@@ -709,13 +761,14 @@ class Synthesizer:
         nesting: int,
         count: int,
         low: int,
+        steer: Steer | None = None,
     ) -> list[Any]:
         items: list[Any] = []
         seen: set[str] = set()
         for _ in range(count * 10):  # duplicates are retried; small enums may run out
             if len(items) == count:
                 break
-            item = self._make(items_schema, rnd, name, depth, nesting + 1)
+            item = self._make(items_schema, rnd, name, depth, nesting + 1, steer)
             key = _canonical(item)
             if key not in seen:
                 seen.add(key)

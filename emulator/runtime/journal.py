@@ -28,6 +28,7 @@ class Entry:
     latency_ms: float  # recorded as seconds; milliseconds once read
     throttled: bool
     fault: str | None
+    source: str  # stateful | sandbox-case | synthesized | gateway (the answer's origin)
     note: str | None = None  # why, when the emulator has something to say (e.g. a lifecycle)
 
     def as_dict(self) -> dict[str, Any]:
@@ -48,7 +49,7 @@ class Journal:
         # Entries are kept as plain tuples in Entry's field order: recording is on every
         # request's path, reading is rare.
         self._entries: deque[tuple[Any, ...]] = deque(maxlen=max(size, 1))
-        self.total = 0  # requests seen since start, including those rotated out
+        self.recorded = 0  # requests seen since start, including those rotated out
 
     @property
     def enabled(self) -> bool:
@@ -57,15 +58,21 @@ class Journal:
     def record(self, fields: tuple[Any, ...]) -> None:
         """Record one request: `fields` in Entry's order, latency in seconds."""
         self._entries.append(fields)
-        self.total += 1
+        self.recorded += 1
 
     def clear(self) -> None:
         self._entries.clear()
 
-    def query(self, *, operation: str | None = None, seller: str | None = None,
-              app: str | None = None, status: int | None = None, throttled: bool | None = None,
-              since: float | None = None, limit: int = 100) -> list[Entry]:
+    def query(self, *, limit: int = 100, **filters: Any) -> list[Entry]:
         """Matching entries, oldest first, at most the `limit` most recent ones."""
+        return self.search(limit=limit, **filters)[0]
+
+    def search(self, *, operation: str | None = None, seller: str | None = None,
+               app: str | None = None, status: int | None = None, throttled: bool | None = None,
+               since: float | None = None, source: str | None = None,
+               limit: int = 100) -> tuple[list[Entry], int]:
+        """Matching entries, oldest first, at most the `limit` most recent ones; and how many
+        entries match in all."""
         found: Iterable[Entry] = (_entry(fields) for fields in self._entries)
         if operation is not None:
             # A bare operationId (getOrders) matches it in every model; a uid matches exactly.
@@ -81,5 +88,7 @@ class Journal:
             found = (e for e in found if e.throttled == throttled)
         if since is not None:
             found = (e for e in found if e.timestamp >= since)
+        if source is not None:
+            found = (e for e in found if e.source == source)
         selected = list(found)
-        return selected[-limit:] if limit > 0 else []
+        return (selected[-limit:] if limit > 0 else []), len(selected)

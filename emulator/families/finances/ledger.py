@@ -407,11 +407,17 @@ def _line(state: SellerState, order: Order, item: OrderItem, start: int, stop: i
     """Units start..stop of an item as shipped (the refund is this line negated)."""
     quantity = stop - start
     unit = _unit_fees(state, order, item)
+    tax = _share(item.tax, start, stop, item.quantity)
+    shipping_tax = _share(item.shipping_tax, start, stop, item.quantity)
+    # With tax-inclusive prices (VAT), the tax is split out of the price: Principal and
+    # ShippingCharge are net, and the charges still add up to what the buyer paid.
+    inside = order.tax_included
     return Line(
-        item=item, quantity=quantity, principal=item.unit_price * quantity,
-        tax=_share(item.tax, start, stop, item.quantity),
-        shipping=_share(item.shipping_price, start, stop, item.quantity),
-        shipping_tax=_share(item.shipping_tax, start, stop, item.quantity),
+        item=item, quantity=quantity,
+        principal=item.unit_price * quantity - (tax if inside else 0), tax=tax,
+        shipping=_share(item.shipping_price, start, stop, item.quantity)
+        - (shipping_tax if inside else 0),
+        shipping_tax=shipping_tax,
         promotion=-_share(item.promotion_discount, start, stop, item.quantity),
         commission=-unit.referral * quantity, fba_fee=-unit.fba * quantity,
     )

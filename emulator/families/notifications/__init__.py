@@ -25,5 +25,8 @@ def install(registry: HandlerRegistry, context: ApiContext) -> Notifier:
     context.on_shutdown.append(notifier.close)
     context.control.routes.extend(notification_routes(notifier.outbox))
     context.control.paths.update(NOTIFICATION_PATHS)
+    # What `POST /_emulator/reset` clears on request (the seller state reset keeps both).
+    context.control.resets["notifications"] = notifier.clear_registrations
+    context.control.resets["outbox"] = notifier.outbox.clear
     handlers.install(registry, notifier)
     return notifier

@@ -131,6 +131,13 @@ class Notifier:
     def close(self) -> None:
         self.deliverer.close()
 
+    def clear_registrations(self) -> None:
+        """`POST /_emulator/reset {"notifications": true}`: no destination, no subscription."""
+        with self._lock:
+            self.state.clear(Randomness(self.settings.seed).derive("notifications",
+                                                                   "resources"))
+            self._windows.clear()
+
     def forget_state(self) -> None:
         """The seller state was reset, reseeded or restored: aggregation windows holding its
         events end without sending them. Destinations, subscriptions and the outbox stay:

@@ -131,6 +131,15 @@ class NotificationState:
         # (seller, type) -> subscriptions: what each event is matched against.
         self._by_seller_type: dict[tuple[str, str], list[Subscription]] = {}
 
+    def clear(self, rnd: random.Random) -> None:
+        """Forget every destination and subscription (a control-plane reset); new ids come
+        from `rnd`, as after a start."""
+        with self._lock:
+            self._rnd = rnd
+            self._destinations.clear()
+            self._subscriptions.clear()
+            self._by_seller_type.clear()
+
     # -- destinations ---------------------------------------------------------------------
 
     def add_sqs_destination(self, app_id: str, application_id: str, name: str,
@@ -304,6 +313,12 @@ class Outbox:
         with self._lock:
             self._entries.append(entry)
             self.total += 1
+
+    def clear(self) -> None:
+        """Forget every message (a control-plane reset); deliveries under way still finish."""
+        with self._lock:
+            self._entries.clear()
+            self.total = 0
 
     def update(self, delivery: Delivery, **changes: Any) -> None:
         """Change a delivery's fields (the delivery thread reports through this)."""

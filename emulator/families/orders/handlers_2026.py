@@ -18,12 +18,14 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.business.entities import Address, Order, OrderItem, money_str
-from emulator.business.store import StateStore
+from emulator.business.marketplaces import MARKETPLACES
+from emulator.business.store import SellerState, StateStore
 from emulator.families import ApiContext
 from emulator.families.common import filter_names, iso, seller_state
 from emulator.families.orders.handlers_v0 import (
     ADDRESS_STATUSES,
     broken_rule,
+    check_marketplaces,
     find_order,
     page_size,
     request_time,
@@ -38,7 +40,7 @@ from emulator.families.orders.queries import (
     QueryError,
 )
 from emulator.gateway.call import Call
-from emulator.gateway.errors import InvalidInput
+from emulator.gateway.errors import AccessDenied, InvalidInput
 from emulator.gateway.registry import HandlerRegistry
 from emulator.gateway.wire import Reply, json_reply
 from emulator.runtime.paging import PageTokens, TokenRejected
@@ -128,10 +130,14 @@ def _breakdown(kind: str, minor: int, currency: str) -> dict[str, Any]:
     return {"type": kind, "subtotal": money(minor, currency)}
 
 
-def _proceeds_parts(items: list[OrderItem]) -> list[tuple[str, int]]:
-    """The proceeds categories of some items; a discount counts against the seller."""
-    parts = [("ITEM", sum(i.item_price for i in items)),
-             ("SHIPPING", sum(i.shipping_price for i in items)),
+def _proceeds_parts(order: Order, items: list[OrderItem]) -> list[tuple[str, int]]:
+    """The proceeds categories of some items; a discount counts against the seller. With
+    tax-inclusive prices the item and shipping parts are net of the tax, so the parts add up
+    to what the buyer paid either way."""
+    inside = order.tax_included
+    parts = [("ITEM", sum(i.item_price - (i.tax if inside else 0) for i in items)),
+             ("SHIPPING", sum(i.shipping_price - (i.shipping_tax if inside else 0)
+                              for i in items)),
              ("TAX", sum(i.tax + i.shipping_tax for i in items)),
              ("DISCOUNT", -sum(i.promotion_discount for i in items))]
     return [(kind, amount) for kind, amount in parts if amount or kind == "ITEM"]
@@ -140,7 +146,8 @@ def _proceeds_parts(items: list[OrderItem]) -> list[tuple[str, int]]:
 def proceeds_json(order: Order) -> dict[str, Any]:
     currency = order.currency
     return {"grandTotal": money(order.total, currency),
-            "breakdowns": [_breakdown(k, a, currency) for k, a in _proceeds_parts(order.items)]}
+            "breakdowns": [_breakdown(k, a, currency)
+                           for k, a in _proceeds_parts(order, order.items)]}
 
 
 def packages_json(order: Order) -> list[dict[str, Any]]:
@@ -173,10 +180,9 @@ def item_json(order: Order, item: OrderItem, included: frozenset[str]) -> dict[s
     value: dict[str, Any] = {"orderItemId": item.order_item_id,
                              "quantityOrdered": item.quantity, "product": product}
     if "PROCEEDS" in included and priced:
-        total = item.item_price + item.tax + item.shipping_price + item.shipping_tax \
-            - item.promotion_discount
-        value["proceeds"] = {"proceedsTotal": money(total, order.currency), "breakdowns": [
-            _breakdown(k, a, order.currency) for k, a in _proceeds_parts([item])]}
+        value["proceeds"] = {
+            "proceedsTotal": money(order.line_total(item), order.currency), "breakdowns": [
+                _breakdown(k, a, order.currency) for k, a in _proceeds_parts(order, [item])]}
     if "FULFILLMENT" in included:
         fulfillment: dict[str, Any] = {"quantityFulfilled": item.shipped,
                                        "quantityUnfulfilled": item.quantity - item.shipped}
@@ -247,6 +253,8 @@ class Orders2026:
         except QueryError as error:
             raise broken_rule(str(error)) from None
         markets = filters.get("marketplaceIds") or [m.id for m in state.markets]
+        _check_region(state, markets)
+        check_marketplaces(state, markets, "marketplaceIds")
         query = OrderQuery(sort, after, before, filter=OrderFilter(
             marketplace_ids=frozenset(markets),
             statuses=_v0_values(FULFILLMENT_STATUS, filters.get("fulfillmentStatuses")),
@@ -267,6 +275,18 @@ class Orders2026:
         order = find_order(seller_state(self.store, call), call.path_params["orderId"])
         included = frozenset((call.params or {}).get("includedData") or ())
         return json_reply(200, {"order": order_json(order, included)})
+
+
+def _check_region(state: SellerState, marketplace_ids: list[str]) -> None:
+    """A marketplace of another region than the seller's: Amazon's 403, as observed on this
+    API (selling-partner-api-models#5126); other unknown marketplaces are check_marketplaces'
+    400."""
+    region = state.markets[0].region
+    for marketplace_id in marketplace_ids:
+        known = MARKETPLACES.get(marketplace_id)
+        if known is not None and known.region != region:
+            raise AccessDenied("The marketplaces you provided are not valid for region.",
+                               error_type="AccessDeniedException")
 
 
 def _invalid_date(name: str) -> InvalidInput:

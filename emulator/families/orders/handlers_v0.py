@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from emulator.business.entities import Address, Order, OrderItem, money_str
+from emulator.business.marketplaces import MARKETPLACES
 from emulator.business.store import SellerState, StateStore
 from emulator.families import ApiContext
 from emulator.families.common import filter_names, iso, parse_time, seller_state
@@ -123,6 +124,22 @@ def unknown_marketplace() -> InvalidInput:
     """updateShipmentStatus's answer to a marketplace id the order does not belong to (the
     model's sandbox case); confirmShipment answers the same."""
     return InvalidInput("Marketplace ID is not defined", details="1001")
+
+
+def check_marketplaces(state: SellerState, marketplace_ids: Iterable[str], field: str) -> None:
+    """getOrders and searchOrders take only marketplaces the seller sells in: an unknown id, or
+    one of another seller's marketplaces, is 400 InvalidInput (as Listings, Catalog, Pricing
+    and Fees refuse them). Amazon's wording for Orders is not known: its generic message, and
+    the marketplace in `details`."""
+    sold = {market.id for market in state.markets}
+    for marketplace_id in marketplace_ids:
+        if marketplace_id in sold:
+            continue
+        known = MARKETPLACES.get(marketplace_id)
+        if known is None:
+            raise broken_rule(f"Invalid {field}: '{marketplace_id}' is not a marketplace id.")
+        raise broken_rule(f"Invalid {field}: the seller does not sell in {marketplace_id} "
+                          f"({known.name}).")
 
 
 def find_order(state: SellerState, order_id: str) -> Order:
@@ -287,6 +304,7 @@ class OrdersV0:
         size = page_size(explicit_size, "maxResultsPerPage")
         filters = sent_filters(params, self.filter_names)
         markets: list[str] = params["MarketplaceIds"]
+        check_marketplaces(state, markets, "MarketplaceIds")
         fixed_before: float | None = None
         cursor: Cursor | None = None
         token = params.get("NextToken")

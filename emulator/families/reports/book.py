@@ -153,7 +153,8 @@ class ReportBook(JobBook[Report]):
         if code is not None:
             raise ReportError(f"Request for report type {code} is not allowed at this time")
         if not self.known(spec.report_type):
-            raise ReportError(f"Invalid reportType {spec.report_type}.")
+            # Amazon's message for an unknown type (seen on getReports, models#1926).
+            raise ReportError(f"Invalid Report Type {spec.report_type}")
         foreign = [m for m in spec.marketplace_ids if m not in seller.marketplace_ids]
         if foreign:
             raise ReportError(f"Invalid marketplaceIds: the seller does not sell in "

@@ -141,6 +141,9 @@ class ReportsApi:
 
     async def get_reports(self, call: Call) -> Reply:
         app_id, seller_id = self._ready(call)
+        for report_type in (call.params or {}).get("reportTypes") or ():
+            if not self.book.known(report_type):  # Amazon's 400 (models#1926)
+                raise InvalidInput(f"Invalid Report Type {report_type}")
         page, token = LISTING.page(self.context, call, app_id, seller_id,
                                    self.book.reports(app_id, seller_id))
         body: dict[str, Any] = {"reports": [report_json(r) for r in page]}
