@@ -4,6 +4,7 @@ The house, top to bottom (each layer may use those below it; import-linter check
 
     app.py, server.py, cli.py, config.py   assembling and running it; its settings
     harness/     proxy, cassettes, replay, pytest plugin: tools that run the whole emulator
+    inspector/   the web page at /_emulator/ui over all of it (reads the families' books)
     families/    one package per SP-API family: its handlers apart from its rules
     control/     the /_emulator control plane
     business/    the sellers' business every family builds on: entities, generation, store

@@ -1,11 +1,13 @@
 """Assembles the emulator: the models, the request pipeline and the control plane, one ASGI app.
 
+    /_emulator/ui/...     the inspector, a web page over all of it (inspector/)
     /_emulator/...        control plane (control/plane.py, plus the families' routes)
     /auth/o2/token        Login with Amazon (auth/lwa.py)
     /apps/authorize/...   website authorization (auth/consent.py)
     /_documents/...       report and feed documents at presigned URLs (gateway/s3.py)
     everything else       SP-API operations of every model (gateway/pipeline.py):
                           auth -> throttling -> faults -> answer, recorded in the journal
+                          (the other planes' requests are recorded there too, without bodies)
 
 The stateful handlers come from the families (emulator/families/*), each installing itself.
 """
@@ -13,8 +15,9 @@ The stateful handlers come from the families (emulator/families/*), each install
 from __future__ import annotations
 
 import gc
+import time
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.auth.accounts import Accounts
 from emulator.auth.consent import consent_app
@@ -38,6 +41,8 @@ from emulator.gateway.s3 import DocumentEndpoint
 from emulator.gateway.stages import FaultStage, ThrottleStage
 from emulator.gateway.validation import RequestValidator
 from emulator.gateway.wire import Reply
+from emulator.harness.cassettes.review import CassetteReview
+from emulator.inspector import Sources, inspector_app
 from emulator.models import spec
 from emulator.models.steer import Hints
 from emulator.runtime.clock import Clock
@@ -52,6 +57,8 @@ from emulator.runtime.scheduler import Scheduler
 from emulator.runtime.throttle import ThrottleMode, Throttler
 
 CONTROL_PREFIX = "/_emulator"
+INSPECTOR_PREFIX = "/_emulator/ui"
+JOURNAL_PATH = "/_emulator/journal"
 LWA_TOKEN_PATH = "/auth/o2/token"
 CONSENT_PREFIX = "/apps/authorize/"
 
@@ -64,7 +71,7 @@ class EmulatorApp:
         self.clock = Clock()
         self.accounts = Accounts.load(settings.accounts_file)
         self.tokens = TokenStore(self.clock, self.randomness, settings.token_ttl)
-        self.journal = Journal(settings.journal_size)
+        self.journal = Journal(settings.journal_size, settings.journal_bodies)
         self.faults = Faults(self.randomness)
         if settings.faults_file is not None:
             self.faults.load(settings.faults_file)
@@ -109,13 +116,21 @@ class EmulatorApp:
 
         self.lwa = lwa_app(self.accounts, self.tokens, settings, self.randomness)
         self.consent = consent_app(self.accounts, self.tokens, settings)
-        self.control = control_app(ControlContext(
+        control_context = ControlContext(
             models=self.models, accounts=self.accounts, clock=self.clock, faults=self.faults,
             journal=self.journal, store=self.store, throttler=self.throttler,
             scenarios_dir=settings.scenario_file.parent, scale=settings.scale,
             coverage=lambda: coverage(self.models, self.answerer),
-        ), family_context.control)
+        )
+        self.control = control_app(control_context, family_context.control)
         self.control_extensions = family_context.control
+        self.inspector = inspector_app(Sources(
+            settings=settings, models=self.models, clock=self.clock, scheduler=self.scheduler,
+            accounts=self.accounts, store=self.store, journal=self.journal, faults=self.faults,
+            throttler=self.throttler, documents=self.documents, control=control_context,
+            families=self.families,
+            cassettes=CassetteReview(self.models, settings.cassettes_dir),
+        ))
 
     def _hints(self, call: Call) -> Hints:
         """The calling seller's data for a synthesized answer (a grantless call has none)."""
@@ -132,19 +147,51 @@ class EmulatorApp:
             principal.app_id if principal is not None else None,
             principal.seller_id if principal is not None else None,
             reply.status, elapsed, call.throttled, call.fault, call.source, call.note,
+            principal.kind if principal is not None else None, call.bucket, call.error,
+            "sp-api", call.case,
         ))
+        if self.journal.bodies_kept:
+            self.journal.keep_bodies(call.request_id, call.scope.get("query_string", b""),
+                                     call.body, reply.body, reply.content_type)
+
+    async def _recorded(self, plane: str, app: ASGIApp, scope: Scope, receive: Receive,
+                        send: Send) -> None:
+        """Serve a request of another plane (LWA, the control plane, documents) and record
+        it in the journal: method, path, status, latency; never its bodies (credentials)."""
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, sending)
+        finally:
+            self.journal.record((
+                self.clock.now(), f"{plane}-{self.journal.recorded + 1}", scope["method"],
+                scope["path"], None, None, None, status, time.perf_counter() - started,
+                False, None, plane, None, None, None, None, plane,
+            ))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = scope["path"]
-            if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-                await self.control(scope, receive, send)
-            elif path == LWA_TOKEN_PATH:
-                await self.lwa(scope, receive, send)
-            elif path.startswith(CONSENT_PREFIX):
-                await self.consent(scope, receive, send)
+            if path == INSPECTOR_PREFIX or path.startswith(INSPECTOR_PREFIX + "/"):
+                await self.inspector(scope, receive, send)  # watches; never recorded
+            elif path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+                if not self.journal.enabled or (path == JOURNAL_PATH and scope["method"] == "GET"):
+                    await self.control(scope, receive, send)  # reading the journal is not news
+                else:
+                    await self._recorded("control", self.control, scope, receive, send)
+            elif not self.journal.enabled:
+                await self._other(scope, receive, send)
+            elif path == LWA_TOKEN_PATH or path.startswith(CONSENT_PREFIX):
+                await self._recorded("lwa", self._other, scope, receive, send)
             elif path.startswith(DOCUMENTS_PREFIX):
-                await self.document_endpoint(scope, receive, send)
+                await self._recorded("documents", self.document_endpoint, scope, receive, send)
             else:
                 await self.pipeline(scope, receive, send)
         elif scope["type"] == "lifespan":
@@ -155,6 +202,18 @@ class EmulatorApp:
         """Stop what the families started (delivery threads, connections)."""
         for hook in self._on_shutdown:
             hook()
+
+    async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """LWA, consent pages, documents and SP-API, by path."""
+        path = scope["path"]
+        if path == LWA_TOKEN_PATH:
+            await self.lwa(scope, receive, send)
+        elif path.startswith(CONSENT_PREFIX):
+            await self.consent(scope, receive, send)
+        elif path.startswith(DOCUMENTS_PREFIX):
+            await self.document_endpoint(scope, receive, send)
+        else:
+            await self.pipeline(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
                        "default with --mode sandbox), off, or scale:N (rates x N)")
     serve.add_argument("--journal-size", type=int, default=10_000, metavar="N",
                        help="requests kept in the journal (default 10000; 0 turns it off)")
+    serve.add_argument("--journal-bodies", type=int, default=1000, metavar="N",
+                       help="of the most recent requests, how many keep their bodies for the "
+                       "inspector (default 1000; each body cut at 16 KiB; 0 keeps none)")
+    serve.add_argument("--cassettes", metavar="DIR", default=str(FIXTURES / "cassettes"),
+                       help="cassettes the inspector lists and checks for drift (default "
+                       "fixtures/cassettes)")
     serve.add_argument("--faults", metavar="FILE", help="fault rules to load (YAML or JSON)")
     serve.add_argument("--accounts", metavar="FILE", default=str(FIXTURES / "accounts.yaml"),
                        help="apps and sellers (default fixtures/accounts.yaml)")
@@ -148,6 +154,8 @@ def _serve(args: argparse.Namespace) -> int:
         token_ttl=args.token_ttl,
         throttle=throttle,
         journal_size=args.journal_size,
+        journal_bodies=args.journal_bodies,
+        cassettes_dir=Path(args.cassettes),
         accounts_file=Path(args.accounts),
         faults_file=Path(args.faults) if args.faults else None,
         scenario_file=Path(args.scenario),
@@ -194,6 +202,8 @@ def _check_serve_options(args: argparse.Namespace, throttle: str) -> str | None:
     for option in (args.tls_cert, args.tls_key):
         if option and not Path(option).is_file():
             return f"no such file: {option}"
+    if args.journal_bodies < 0:
+        return "--journal-bodies must be 0 or more"
     return None
 
 

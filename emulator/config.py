@@ -44,6 +44,9 @@ class Settings:
     token_ttl: int = 3600  # LWA access tokens' expires_in
     throttle: str = "amazon"  # amazon | sandbox | off | scale:N
     journal_size: int = 10_000  # requests kept by the journal; 0 turns it off
+    # Of the most recent requests, how many keep their bodies for the inspector (each body cut
+    # at 16 KiB, runtime/journal.BODY_CAP); 0 keeps none.
+    journal_bodies: int = 1000
     accounts_file: Path = FIXTURES / "accounts.yaml"
     faults_file: Path | None = None
     scenario_file: Path = FIXTURES / "scenarios" / "default.yaml"
@@ -65,6 +68,8 @@ class Settings:
     @property
     def scheme(self) -> str:
         return "https" if self.tls_cert is not None else "http"
+    # The cassettes the inspector lists and checks for drift (default: fixtures/cassettes).
+    cassettes_dir: Path = FIXTURES / "cassettes"
 
     @property
     def base_url(self) -> str:

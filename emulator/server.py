@@ -14,6 +14,8 @@ from emulator import __version__
 from emulator.app import create_app
 from emulator.config import Settings
 
+GRACEFUL_SHUTDOWN = 3  # seconds open connections get to finish when the server stops
+
 
 class PortInUse(RuntimeError):
     pass
@@ -46,11 +48,12 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
         return 1
     app = create_app(settings)
     summary = app.models.summary()
+    address = f"{settings.scheme}://{settings.host}:{sock.getsockname()[1]}"
     print(
-        f"spapi-emulator {__version__} on {settings.scheme}://{settings.host}:"
-        f"{sock.getsockname()[1]} (mode {settings.mode}, seed {settings.seed}; "
-        f"{summary['apis']} models, {summary['operations']} operations from "
-        f"{settings.models_dir})",
+        f"spapi-emulator {__version__} on {address} "
+        f"(mode {settings.mode}, seed {settings.seed}; {summary['apis']} models, "
+        f"{summary['operations']} operations from {settings.models_dir})\n"
+        f"inspector: {address}/_emulator/ui",
         file=sys.stderr,
         flush=True,
     )
@@ -64,6 +67,8 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
         lifespan="on",
         ssl_certfile=str(settings.tls_cert) if settings.tls_cert is not None else None,
         ssl_keyfile=str(settings.tls_key) if settings.tls_key is not None else None,
+        # An inspector tab keeps its live tail open; stopping must not wait for it forever.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
     )
     if access_log:
         # uvicorn logs request lines at INFO on a logger set to --log-level (warning by

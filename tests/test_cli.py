@@ -86,9 +86,12 @@ def test_python_dash_m_serves(models_dir: Path) -> None:
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
         assert response.json()["status"] == "ok"
+        assert httpx.get(f"http://127.0.0.1:{port}/_emulator/ui", timeout=10).status_code == 200
     finally:
         process.terminate()
         process.wait(timeout=10)
+    # It says where the inspector is.
+    assert f"inspector: http://127.0.0.1:{port}/_emulator/ui" in process.stderr.read()
 
 
 def test_credentials_prints_ready_to_paste_settings(emulator: object) -> None:

@@ -95,6 +95,10 @@ PATHS: dict[str, dict[str, Any]] = {
                 "stateful", "sandbox-case", "synthesized", "gateway"]},
                 "where the answer came from (x-spapi-emulator-source)"),
             _query("limit", {"type": "integer", "default": 100}, "most recent entries"),
+            _query("plane", {"type": "string", "default": "sp-api",
+                             "enum": ["sp-api", "lwa", "control", "documents", "all"]},
+                   "which requests: SP-API's (default), LWA's, the control plane's, "
+                   "document URLs', or all"),
         ]),
         "delete": operation("Forget the recorded requests", status="204"),
     },

@@ -32,7 +32,7 @@ from emulator.models import source as modelsource
 from emulator.models.spec import ModelSet
 from emulator.runtime.clock import Clock, iso
 from emulator.runtime.faults import FaultRuleError, Faults
-from emulator.runtime.journal import Journal
+from emulator.runtime.journal import PLANES, SP_API, Journal
 from emulator.runtime.throttle import Throttler
 
 
@@ -124,6 +124,35 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 SOURCES = (STATEFUL, SANDBOX_CASE, SYNTHESIZED, GATEWAY)
 
 
+def reseed(ctx: ControlContext, body: Any) -> None:
+    """`{"seed": N, "scenario": "name"}`: another seed and/or scenario of the scenarios folder
+    (the control plane's POST /_emulator/seed and the inspector's form)."""
+    if not isinstance(body, dict) or set(body) - {"seed", "scenario"}:
+        raise ControlError(400, "InvalidInput",
+                           'Expected {"seed": N} and optionally "scenario": "name".')
+    value = body.get("seed", ctx.store.seed)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ControlError(400, "InvalidInput", "'seed' must be an integer.")
+    scenario = ctx.store.scenario
+    if "scenario" in body:
+        name = body["scenario"]
+        path = ctx.scenarios_dir / f"{name}.yaml"
+        if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum() \
+                or not path.is_file():
+            raise ControlError(400, "InvalidInput",
+                               f"Unknown scenario {name!r}; known: {scenario_names(ctx)}.")
+        try:
+            scenario = scenarios.load(path, ctx.scale)
+        except scenarios.ScenarioError as error:
+            raise ControlError(400, "InvalidInput", str(error)) from None
+    ctx.store.reseed(value, scenario)
+    ctx.throttler.reset()
+
+
+def scenario_names(ctx: ControlContext) -> list[str]:
+    return sorted(p.stem for p in ctx.scenarios_dir.glob("*.yaml"))
+
+
 def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRoute]:
     info = ModelsInfo(ctx.models)
 
@@ -172,7 +201,8 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
 
     async def journal(request: Request) -> Response:
         q = request.query_params
-        known = {"operation", "seller", "app", "status", "throttled", "since", "source", "limit"}
+        known = {"operation", "seller", "app", "status", "throttled", "since", "source", "limit",
+                 "plane"}
         unknown = set(q) - known
         if unknown:
             raise ControlError(400, "InvalidInput",
@@ -192,10 +222,14 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
         if not 0 <= limit <= ctx.journal.size:
             raise ControlError(400, "InvalidInput",
                                f"'limit' must be from 0 to {ctx.journal.size}.")
+        plane = q.get("plane", SP_API)
+        if plane not in (*PLANES, "all"):
+            raise ControlError(400, "InvalidInput",
+                               f"'plane' must be one of {[*PLANES, 'all']}.")
         entries, matching = ctx.journal.search(
             operation=q.get("operation"), seller=q.get("seller"), app=q.get("app"),
             status=status, throttled=throttled, since=since, source=q.get("source"),
-            limit=limit)
+            limit=limit, plane=None if plane == "all" else plane)
         # `total` counts what the filters match (the page holds the last `limit` of them);
         # `recorded` counts every request since the start, rotated out or not.
         return JSONResponse({"entries": [e.as_dict() for e in entries], "total": matching,
@@ -252,28 +286,7 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
         return Response(status_code=204)
 
     async def seed(request: Request) -> Response:
-        body = await json_body(request)
-        if not isinstance(body, dict) or set(body) - {"seed", "scenario"}:
-            raise ControlError(400, "InvalidInput",
-                               'Expected {"seed": N} and optionally "scenario": "name".')
-        value = body.get("seed", ctx.store.seed)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ControlError(400, "InvalidInput", "'seed' must be an integer.")
-        scenario = ctx.store.scenario
-        if "scenario" in body:
-            name = body["scenario"]
-            path = ctx.scenarios_dir / f"{name}.yaml"
-            if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum() \
-                    or not path.is_file():
-                known = sorted(p.stem for p in ctx.scenarios_dir.glob("*.yaml"))
-                raise ControlError(400, "InvalidInput",
-                                   f"Unknown scenario {name!r}; known: {known}.")
-            try:
-                scenario = scenarios.load(path, ctx.scale)
-            except scenarios.ScenarioError as error:
-                raise ControlError(400, "InvalidInput", str(error)) from None
-        ctx.store.reseed(value, scenario)
-        ctx.throttler.reset()
+        reseed(ctx, await json_body(request))
         return JSONResponse(state_summary())
 
     async def get_state(request: Request) -> Response:
@@ -315,7 +328,7 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
     ]
 
 
-class _RefuseSpApiTokens:
+class RefuseSpApiTokens:
     """The control plane answers only requests without SP-API credentials: a request that
     carries `x-amz-access-token` (a seller, grantless or restricted token) gets 403."""
 
@@ -336,4 +349,4 @@ def control_app(ctx: ControlContext, extensions: ControlExtensions | None = None
     extensions = extensions if extensions is not None else ControlExtensions()
     app = Starlette(routes=[*_routes(ctx, extensions), *extensions.routes],
                     exception_handlers={HTTPException: _http_error, ControlError: _control_error})
-    return _RefuseSpApiTokens(app)
+    return RefuseSpApiTokens(app)

@@ -80,6 +80,8 @@ class Answerer:
 
     async def answer(self, call: Call) -> Reply:
         reply, case = await self._decide(call)
+        if case is not None:
+            call.case = case.index  # which of the operation's static cases (the journal's)
         if self.settings.mode != "emulate":
             return reply
         limit = restriction(call.operation)  # type: ignore[arg-type]

@@ -64,6 +64,9 @@ class Call:
     throttled: bool = False
     fault: str | None = None
     note: str | None = None
+    bucket: tuple[float, float, int] | None = None  # tokens left, rate, burst
+    case: int | None = None  # the static sandbox case that answered, by its model order
+    error: str | None = None  # the SP-API error it ended with: "<code>: <details or message>"
 
     _query: dict[str, list[str]] | None = field(default=None, repr=False)
     _json: Any = field(default=None, repr=False)

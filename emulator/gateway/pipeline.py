@@ -86,9 +86,11 @@ class Pipeline:
             reply = await self._handle(call, receive)
         except SpApiError as error:
             reply = error_reply(error)
+            call.error = f"{error.code}: {error.details or error.message}"
         except Exception:
             log.exception("internal error answering %s %s", call.method, call.raw_path)
             reply = error_reply(InternalFailure())
+            call.error = "InternalFailure: an unexpected error (logged)"
         try:
             for finish in self.finishers:
                 finish()

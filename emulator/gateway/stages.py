@@ -7,7 +7,12 @@ import asyncio
 from urllib.parse import unquote
 
 from emulator.gateway.call import Call
-from emulator.gateway.errors import InternalFailure, QuotaExceeded, ServiceUnavailable
+from emulator.gateway.errors import (
+    InternalFailure,
+    QuotaExceeded,
+    ServiceUnavailable,
+    SpApiError,
+)
 from emulator.gateway.wire import Reply, error_reply
 from emulator.runtime.faults import Faults
 from emulator.runtime.throttle import Throttler
@@ -20,6 +25,12 @@ UNAVAILABLE_HTML = (
 )
 
 
+def _refused(call: Call, error: SpApiError) -> Reply:
+    """The stage's error reply, and what the journal says of it."""
+    call.error = f"{error.code}: {error.details or error.message}"
+    return error_reply(error)
+
+
 class ThrottleStage:
     def __init__(self, throttler: Throttler) -> None:
         self.throttler = throttler
@@ -27,10 +38,16 @@ class ThrottleStage:
     async def __call__(self, call: Call) -> Reply | None:
         principal = call.principal
         assert call.operation is not None and principal is not None
-        if self.throttler.take(principal.app.client_id, principal.seller_key, call.operation):
+        operation = call.operation
+        left = self.throttler.draw(principal.app.client_id, principal.seller_key, operation)
+        if self.throttler.mode.kind != "off":
+            plan = self.throttler.plan(operation)
+            # What the journal says of the bucket: tokens left, refill rate, size.
+            call.bucket = (left if left >= 0.0 else -1.0 - left, plan.rate, plan.burst)
+        if left >= 0.0:
             return None
         call.throttled = True
-        return error_reply(QuotaExceeded())
+        return _refused(call, QuotaExceeded())
 
 
 class FaultStage:
@@ -50,13 +67,14 @@ class FaultStage:
         if rule.latency_ms:
             await asyncio.sleep(rule.latency_ms / 1000)
         if rule.status == "500":
-            return error_reply(InternalFailure(headers={
+            return _refused(call, InternalFailure(headers={
                 "x-amzn-ErrorType": "InternalServerErrorException"}))
         if rule.status == "503":
-            return error_reply(ServiceUnavailable())
+            return _refused(call, ServiceUnavailable())
         if rule.status == "503-html":
+            call.error = "ServiceUnavailable: Amazon's HTML page"
             return Reply(503, UNAVAILABLE_HTML, "text/html")
         if rule.status == "429":
             call.throttled = True
-            return error_reply(QuotaExceeded())
+            return _refused(call, QuotaExceeded())
         return None  # latency only

@@ -15,7 +15,7 @@ import uvicorn
 
 from emulator.app import EmulatorApp, create_app
 from emulator.config import Settings
-from emulator.server import bind
+from emulator.server import GRACEFUL_SHUTDOWN, bind
 
 
 @dataclass
@@ -34,7 +34,7 @@ def running(settings: Settings, *, startup_timeout: float = 30.0) -> Iterator[Ru
         settings = Settings(**{**settings.__dict__, "port": port})
     app = create_app(settings)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
-                            lifespan="on")
+                            lifespan="on", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
     server = uvicorn.Server(config)
     # uvicorn installs signal handlers only in the main thread; a background thread needs none.
     thread = threading.Thread(

@@ -62,8 +62,14 @@ class Throttler:
 
     def take(self, client_id: str, seller_id: str, operation: Operation) -> bool:
         """Take a token for one request; False when the bucket is empty (throttled)."""
+        return self.draw(client_id, seller_id, operation) >= 0.0
+
+    def draw(self, client_id: str, seller_id: str, operation: Operation) -> float:
+        """Take a token for one request; returns the tokens left in the bucket after it, or
+        -1 - the level when the bucket was empty (throttled; the journal shows the level).
+        With throttling off there is no bucket: always 0.0."""
         if self.mode.kind == "off":
-            return True
+            return 0.0
         plan = self.plan(operation)
         now = self.clock.now()
         key = (client_id, seller_id, operation.uid)
@@ -74,9 +80,9 @@ class Throttler:
             bucket[0] = min(float(plan.burst), bucket[0] + (now - bucket[1]) * plan.rate)
             bucket[1] = now
         if bucket[0] < 1.0:
-            return False
+            return -1.0 - bucket[0]
         bucket[0] -= 1.0
-        return True
+        return bucket[0]
 
     def reset(self) -> None:
         self._buckets.clear()

@@ -255,19 +255,7 @@ class Ledger:
 
     def refs_of(self, order: Order) -> list[Ref]:
         """The events of one order, in posting order."""
-        found = [Ref((s.ship_date, order.order_id, 0, i), order, self.period(s.ship_date))
-                 for i, s in enumerate(order.shipments) if s.items]
-        if order.refunded and found:
-            posted = refund_time(order)
-            found.append(Ref((posted, order.order_id, 1, 0), order, self.period(posted)))
-        for index, (bought, refunded) in enumerate(self._labels.get(order.order_id, ())):
-            found.append(Ref((bought, order.order_id, 3, index), order, self.period(bought)))
-            if refunded is not None:
-                found.append(Ref((refunded, order.order_id, 4, index), order,
-                                 self.period(refunded)))
-        if len(found) > 1:
-            found.sort(key=lambda r: r.key)
-        return found
+        return order_refs(order, self.period, self._labels.get(order.order_id, ()))
 
     def groups(self, state: SellerState, seed: int, now: float) -> list[Group]:
         """The seller's groups up to the one open now, oldest first."""
@@ -329,6 +317,31 @@ def _labels_by_order(state: SellerState) -> dict[str, list[tuple[float, float | 
             found.setdefault(label.order_id, []).append((label.purchased_at,
                                                          label.refunded_at()))
     return found
+
+
+def order_refs(order: Order, period: Callable[[float], int],
+               labels: Sequence[tuple[float, float | None]] = ()) -> list[Ref]:
+    """The events of one order, in posting order, each in the settlement period `period`
+    gives its posting time; `labels` are its charged labels' (bought, refunded) times."""
+    found = [Ref((s.ship_date, order.order_id, 0, i), order, period(s.ship_date))
+             for i, s in enumerate(order.shipments) if s.items]
+    if order.refunded and found:
+        posted = refund_time(order)
+        found.append(Ref((posted, order.order_id, 1, 0), order, period(posted)))
+    for index, (bought, refunded) in enumerate(labels):
+        found.append(Ref((bought, order.order_id, 3, index), order, period(bought)))
+        if refunded is not None:
+            found.append(Ref((refunded, order.order_id, 4, index), order, period(refunded)))
+    if len(found) > 1:
+        found.sort(key=lambda r: r.key)
+    return found
+
+
+def order_events(state: SellerState, order: Order) -> list[Event]:
+    """One order's financial events, computed (the inspector's order page)."""
+    labels = [(label.purchased_at, label.refunded_at())
+              for label in charged_labels(state, order)]
+    return [event(state, ref) for ref in order_refs(order, lambda _moment: 0, labels)]
 
 
 def select(refs: Sequence[Ref], keys: Sequence[Key], after: float | None, before: float,

@@ -47,6 +47,7 @@ from emulator.families.notifications.records import (
     Delivery,
     Destination,
     NotificationState,
+    NotificationStateError,
     Outbox,
     OutboxEntry,
     Subscription,
@@ -262,6 +263,30 @@ class Notifier:
         for target, delivery in pairs:
             self.deliverer.submit(target, delivery, body)
         return entry
+
+    def retry(self, notification_id: str) -> int:
+        """Send a message again to each target it failed to reach (the inspector's retry
+        button); returns how many deliveries were queued again."""
+        entry = self.outbox.find(notification_id)
+        if entry is None:
+            return 0
+        with self._lock:
+            try:
+                destination = self.state.destination(entry.app_id, entry.destination_id)
+            except NotificationStateError:
+                destination = None  # deleted since: only the webhook can be tried again
+            targets = {(t.kind, t.address): t for t in (
+                self._targets_of(destination) if destination is not None
+                else [self._webhook] if self._webhook is not None else [])}
+            body = json.dumps(entry.message)
+            queued = 0
+            for delivery in entry.deliveries:
+                target = targets.get((delivery.target, delivery.address))
+                if delivery.status == "failed" and target is not None:
+                    self.outbox.update(delivery, status="pending", attempts=0, error=None)
+                    self.deliverer.submit(target, delivery, body)
+                    queued += 1
+            return queued
 
     def _targets_of(self, destination: Destination) -> list[Target]:
         target = self._targets.get(destination.destination_id)

@@ -227,6 +227,11 @@ class NotificationState:
             self._by_seller_type[key] = [s for s in self._by_seller_type[key]
                                          if s is not found]
 
+    def everything(self) -> tuple[list[Destination], list[Subscription]]:
+        """Every application's destinations and subscriptions (the inspector lists them)."""
+        with self._lock:
+            return list(self._destinations.values()), list(self._subscriptions.values())
+
     def live(self, subscription_id: str) -> Subscription | None:
         with self._lock:
             return self._subscriptions.get(subscription_id)
@@ -319,6 +324,15 @@ class Outbox:
         with self._lock:
             self._entries.clear()
             self.total = 0
+    def find(self, notification_id: str) -> OutboxEntry | None:
+        with self._lock:
+            return next((e for e in reversed(self._entries)
+                         if e.notification_id == notification_id), None)
+
+    def entries(self) -> list[OutboxEntry]:
+        """Every kept entry, oldest first (a copy: the delivery thread appends meanwhile)."""
+        with self._lock:
+            return list(self._entries)
 
     def update(self, delivery: Delivery, **changes: Any) -> None:
         """Change a delivery's fields (the delivery thread reports through this)."""
