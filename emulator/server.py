@@ -52,13 +52,13 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
     print(
         f"spapi-emulator {__version__} on {address} "
         f"(mode {settings.mode}, seed {settings.seed}; {summary['apis']} models, "
-        f"{summary['operations']} operations from {settings.models_dir})\n"
-        f"inspector: {address}/_emulator/ui",
+        f"{summary['operations']} operations from {settings.models_dir})",
         file=sys.stderr,
         flush=True,
     )
     if settings.tls_cert is not None:
         print(f"TLS certificate: {settings.tls_cert}", file=sys.stderr, flush=True)
+    print(f"inspector: {address}/_emulator/ui", file=sys.stderr, flush=True)
     config = uvicorn.Config(
         app,
         log_level=log_level,
