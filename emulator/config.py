@@ -65,6 +65,10 @@ class Settings:
     @property
     def scheme(self) -> str:
         return "https" if self.tls_cert is not None else "http"
+    # The living store: the business goes on after the anchor on the emulator clock (orders
+    # arrive and move, stock runs down...). Off here, for tests and embedding (a still
+    # business plus what clients do); `spapi-emulator serve` turns it on.
+    live: bool = False
 
     @property
     def base_url(self) -> str:
