@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 
 from emulator.business import generate, order_records
-from emulator.business.entities import Listing, Order, ReturnedItem, Shipment
+from emulator.business.entities import Inventory, Listing, Order, ReturnedItem, Shipment
 from emulator.business.store import SellerState, StateStore
 from emulator.runtime import events
 
@@ -41,13 +41,18 @@ def take_stock(store: StateStore, state: SellerState, listing: Listing, quantity
         record = state.inventory[listing.sku]
         record.fulfillable -= quantity
         record.reserved_customer_order += quantity
-        record.updated = when
-        store.changed(state, "inventory", listing.sku, record, events.INVENTORY_CHANGED,
-                      {"sku": listing.sku, "fulfillable": record.fulfillable,
-                       "change": f"{units(quantity)} reserved for an order"})
+        inventory_changed(store, state, record, when, f"{units(quantity)} reserved for an order")
         return
     set_quantity(store, state, listing, listing.quantity - quantity, when,
                  f"{units(quantity)} ordered")
+
+
+def inventory_changed(store: StateStore, state: SellerState, record: Inventory, when: float,
+                      why: str) -> None:
+    """An FBA record's quantities moved at `when` (FBA_INVENTORY_AVAILABILITY_CHANGES)."""
+    record.updated = when
+    store.changed(state, "inventory", record.sku, record, events.INVENTORY_CHANGED,
+                  {"sku": record.sku, "fulfillable": record.fulfillable, "change": why})
 
 
 def set_quantity(store: StateStore, state: SellerState, listing: Listing, quantity: int,
@@ -85,10 +90,8 @@ def release_stock(store: StateStore, state: SellerState, order: Order, when: flo
             moved = min(unshipped, record.reserved_customer_order)
             record.reserved_customer_order -= moved
             record.fulfillable += moved
-            record.updated = when
-            store.changed(state, "inventory", item.sku, record, events.INVENTORY_CHANGED,
-                          {"sku": item.sku, "fulfillable": record.fulfillable,
-                           "change": f"{units(moved)} released by a cancellation"})
+            inventory_changed(store, state, record, when,
+                              f"{units(moved)} released by a cancellation")
         else:
             set_quantity(store, state, listing, listing.quantity + unshipped, when,
                          f"{units(unshipped)} back from a cancellation")
@@ -106,10 +109,7 @@ def ship_out(store: StateStore, state: SellerState, order: Order, shipment: Ship
         if record is None:
             continue
         record.reserved_customer_order -= min(quantity, record.reserved_customer_order)
-        record.updated = when
-        store.changed(state, "inventory", record.sku, record, events.INVENTORY_CHANGED,
-                      {"sku": record.sku, "fulfillable": record.fulfillable,
-                       "change": f"{units(quantity)} shipped to a buyer"})
+        inventory_changed(store, state, record, when, f"{units(quantity)} shipped to a buyer")
 
 
 # -- moves ---------------------------------------------------------------------------------------
@@ -170,10 +170,8 @@ def return_items(store: StateStore, state: SellerState, order: Order, when: floa
             record.fulfillable += entry.quantity
         else:
             record.unfulfillable += entry.quantity
-        record.updated = when
-        store.changed(state, "inventory", record.sku, record, events.INVENTORY_CHANGED,
-                      {"sku": record.sku, "fulfillable": record.fulfillable,
-                       "change": "customer return"})
+        inventory_changed(store, state, record, when,
+                          f"{units(entry.quantity)} returned ({entry.disposition})")
     if made:
         changed(store, state, order, "returned")
     return made

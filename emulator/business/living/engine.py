@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
 from dataclasses import dataclass, field
 
 from emulator.business.entities import InboundLot, LivingPosition, Order
@@ -65,6 +66,9 @@ class LivingStore:
         self.played = 0  # scenario events played since start
         self._runs: dict[str, _Run] = {}
         self._busy: set[str] = set()
+        # The server plays on its event loop; tests and tools may touch a seller from another
+        # thread: one play at a time (re-entrant: a play's events read the seller back).
+        self._lock = threading.RLock()
         self._era = 0  # a reset starts a new era: scheduler entries of the old one do nothing
         store.living = self
         store.reset_listeners.append(self.reset)
@@ -203,6 +207,10 @@ class LivingStore:
         """Play the seller's events up to `until`, in time order. `yielding` (from the
         scheduler): stop before an event later than the scheduler's next action, which must
         see the state as it was then."""
+        with self._lock:
+            self._play_locked(run, until, yielding)
+
+    def _play_locked(self, run: _Run, until: float, yielding: bool) -> None:
         state, store = run.state, self.store
         seller_id = state.seller_id
         if seller_id in self._busy or self._runs.get(seller_id) is not run:

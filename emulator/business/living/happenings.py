@@ -183,10 +183,8 @@ def review_stock(seller: Seller, day: int) -> list[InboundLot]:
         times = [now + rnd.uniform(0.1, 0.25) * total, now + rnd.uniform(0.5, 0.75) * total,
                  now + rnd.uniform(0.9, 1.0) * total]
         record.inbound_working += quantity
-        record.updated = now
-        store.changed(state, "inventory", sku, record, events.INVENTORY_CHANGED,
-                      {"sku": sku, "fulfillable": record.fulfillable,
-                       "change": f"restock shipment of {quantity} units created"})
+        order_moves.inventory_changed(store, state, record, now,
+                                      f"restock shipment of {quantity} units created")
         lots.append(InboundLot(f"{day:05d}/{sku}", sku, quantity, 0, times))
     if shape.mfn_shipped_by == "scenario":
         for listing in sorted(state.listings.values(), key=lambda x: x.sku):
@@ -210,10 +208,7 @@ def advance_lot(seller: Seller, lot: InboundLot) -> None:
     moved = min(lot.quantity, getattr(record, source))
     setattr(record, source, getattr(record, source) - moved)
     setattr(record, target, getattr(record, target) + moved)
-    record.updated = seller.now
-    store.changed(state, "inventory", lot.sku, record, events.INVENTORY_CHANGED,
-                  {"sku": lot.sku, "fulfillable": record.fulfillable,
-                   "change": INBOUND_CHANGES[stage]})
+    order_moves.inventory_changed(store, state, record, seller.now, INBOUND_CHANGES[stage])
 
 
 def close_settlement(seller: Seller, close: float) -> None:
