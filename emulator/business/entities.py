@@ -231,7 +231,9 @@ class Order:
         return paid if self.tax_included else paid + item.tax + item.shipping_tax
     refunded_at: float | None = None  # when the refund was issued (None: before it was kept)
     cancelled_by: str | None = None  # buyer | seller | amazon, for a Canceled order
-    returns: list[ReturnedItem] = field(default_factory=list)
+    # Units the buyer sent back (None until the first return: most orders have none, and
+    # 100k orders would carry 100k empty lists).
+    returns: list[ReturnedItem] | None = None
 
     @property
     def total(self) -> int:

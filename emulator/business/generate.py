@@ -327,8 +327,11 @@ class OrderMaker:
         if lines is None:
             count = rnd.randint(2, 3) if rnd.random() < self.shape.multi_item_share else 1
             # Distinct listings: an order has one line per SKU.
-            picked = [rnd.choice(self.listings)] if count == 1 else rnd.sample(
-                self.listings, min(count, len(self.listings)))
+            picked = [rnd.choice(self.listings)]
+            while len(picked) < min(count, len(self.listings)):
+                listing = rnd.choice(self.listings)
+                if all(listing is not other for other in picked):
+                    picked.append(listing)
             lines = [(listing, 1 if rnd.random() < 0.85 else rnd.randint(2, 3))
                      for listing in picked]
         fulfillment = lines[0][0].fulfillment
@@ -406,23 +409,25 @@ class OrderMaker:
         """Applies the plan's moves up to `now` to the record (the history has no stock
         effects: its inventory is generated as it stands at the anchor). A plan's steps come
         in time order, a shipment last, after which the plan from shipment on is played."""
-        for index, (when, move) in enumerate(steps):
+        rnd = self.rnd
+        index = 0
+        while index < len(steps):
+            when, move = steps[index]
             if when > now:
                 self.pending.extend((t, order.order_id, m) for t, m in steps[index:])
                 return
+            index += 1
             if move == plan.PAY:
                 order_records.pay(order, when)
             elif move == plan.SHIP:
-                ship(order, when, self.rnd.choice(CARRIERS), _digits(self.rnd, 12), self.rnd)
-                self._play(order, plan.after_shipping(order, self.shape, self.rnd, when), now)
-                return
-            elif move == plan.CANCEL:
-                order_records.cancel(order, when, "buyer")
+                ship(order, when, rnd.choice(CARRIERS), _digits(rnd, 12), rnd)
+                steps, index = plan.after_shipping(order, self.shape, rnd, when), 0
             elif move == plan.DELIVER:
                 order_records.deliver(order, when)
+            elif move == plan.CANCEL:
+                order_records.cancel(order, when, "buyer")
             elif move == plan.RETURN:
-                order_records.add_returns(order, when, self.rnd,
-                                          self.shape.return_sellable_share)
+                order_records.add_returns(order, when, rnd, self.shape.return_sellable_share)
             elif move == plan.REFUND:
                 order_records.refund(order, when)
 

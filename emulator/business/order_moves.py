@@ -61,11 +61,13 @@ def set_quantity(store: StateStore, state: SellerState, listing: Listing, quanti
     again when units come back (unless an error issue keeps it out)."""
     listing.quantity = max(0, quantity)
     listing.updated = when
-    blocked = any(issue.severity == "ERROR" for issue in listing.issues)
+    # The Listings rules' BUYABLE: priced, in stock and free of errors.
+    clean = not any(issue.severity == "ERROR" for issue in listing.issues)
     for market_id, status in listing.status.items():
-        if listing.quantity == 0 and "BUYABLE" in status:
+        buyable = clean and listing.quantity > 0 and market_id in listing.prices
+        if not buyable and "BUYABLE" in status:
             listing.status[market_id] = [s for s in status if s != "BUYABLE"]
-        elif listing.quantity > 0 and "BUYABLE" not in status and not blocked:
+        elif buyable and "BUYABLE" not in status:
             listing.status[market_id] = ["BUYABLE", *status]
     for entry in listing.attributes.get("fulfillment_availability", []):
         if isinstance(entry, dict) and entry.get("fulfillment_channel_code") == "DEFAULT":

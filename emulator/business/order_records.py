@@ -56,7 +56,7 @@ def add_returns(order: Order, when: float, rnd: random.Random, sellable_share: f
     """The buyer sent back `items` (default: every shipped unit not returned yet). FBA units
     are graded sellable or not (`sellable_share`) where `disposition` does not say."""
     returned = {i.order_item_id: 0 for i in order.items}
-    for entry in order.returns:
+    for entry in order.returns or ():
         returned[entry.order_item_id] = returned.get(entry.order_item_id, 0) + entry.quantity
     wanted = dict(items) if items is not None else None
     fba = order.fulfillment == "AFN"
@@ -78,6 +78,8 @@ def add_returns(order: Order, when: float, rnd: random.Random, sellable_share: f
                                                         k=9))) if fba else "",
             fulfillment_center=rnd.choice(RETURN_CENTERS.get(country, RETURN_CENTERS["US"]))
             if fba else "")
+        if order.returns is None:
+            order.returns = []
         order.returns.append(entry)
         made.append(entry)
     if made:

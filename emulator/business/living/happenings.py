@@ -67,7 +67,7 @@ def arrive(seller: Seller, key: str) -> Order | None:
     if rnd.random() < shape.multi_item_share:
         for _ in range(rnd.randint(1, 2)):
             other = _pick(rnd, pool, lambda x: x.fulfillment == first.fulfillment
-                          and x not in chosen and sellable(x))
+                          and all(x is not c for c in chosen) and sellable(x))
             if other is not None:
                 chosen.append(other)
     lines: list[tuple[Listing, int]] = []
@@ -113,7 +113,7 @@ def applies(order: Order, move: str, shape: SellerShape) -> bool:
     if move == plan.DELIVER:
         return any(s.delivered is None for s in order.shipments)
     if move == plan.RETURN:
-        returned = sum(r.quantity for r in order.returns)
+        returned = sum(r.quantity for r in order.returns or ())
         return not order.refunded and order.units_shipped > returned
     if move == plan.REFUND:
         return bool(order.units_shipped) and not order.refunded

@@ -48,18 +48,22 @@ def before_shipping(order: Order, shape: SellerShape, rnd: random.Random,
     `late_shipment_share` of them after LatestShipDate, else they wait for the client, are
     late past LatestShipDate and cancelled by Amazon `mfn_auto_cancel_days` business days on
     (`mfn_auto_cancel_share` of them)."""
+    # (Draws are random() scaled by hand: the history plans 100k orders in a fraction of a
+    # second this way.)
     purchased = order.purchase_date
     minutes = max(shape.payment_minutes, 1.0)
-    paid = purchased + (rnd.uniform(1.0, minutes) if rnd.random() < 0.85
-                        else rnd.uniform(minutes, 8 * minutes)) * MINUTE
+    draw = rnd.random()  # 85% of payments clear within `minutes`, the rest within 8 times
+    paid = purchased + MINUTE * (1.0 + (minutes - 1.0) * draw / 0.85 if draw < 0.85
+                                 else minutes * (1.0 + 7.0 * (draw - 0.85) / 0.15))
     window = max(order.latest_ship - purchased, HOUR)
     shipped: float | None = None
     if order.fulfillment == "AFN" or scenario_ships_mfn:
         if order.fulfillment == "MFN" and rnd.random() < shape.late_shipment_share:
             shipped = order.latest_ship + rnd.uniform(2 * HOUR, 2 * DAY)
         else:
-            shipped = purchased + rnd.uniform(0.3, 1.0) * window
-        shipped = max(shipped, paid + 5 * MINUTE)
+            shipped = purchased + (0.3 + 0.7 * rnd.random()) * window
+        if shipped < paid + 5 * MINUTE:
+            shipped = paid + 5 * MINUTE
     if rnd.random() < shape.cancelled_share:
         # The buyer cancels before the order ships (or, waiting on the seller, before its
         # ship-by date).
@@ -83,7 +87,7 @@ def after_shipping(order: Order, shape: SellerShape, rnd: random.Random,
     """From shipment on: delivery within the order's delivery window, and for
     `refunded_share` of orders a refund, after a return for `returned_share` of those."""
     transit = max(order.latest_delivery - order.latest_ship, HOUR)
-    delivered = shipped + rnd.uniform(0.5, 1.0) * transit
+    delivered = shipped + (0.5 + 0.5 * rnd.random()) * transit
     steps: list[Step] = [(delivered, DELIVER)]
     if rnd.random() < shape.refunded_share:
         if rnd.random() < shape.returned_share:

@@ -33,7 +33,7 @@ def customer_returns(state: SellerState, request: ReportRequest) -> ReportOutput
         if order.fulfillment != "AFN" or order.marketplace_id not in wanted:
             continue
         titles = {item.order_item_id: (item.asin, item.title) for item in order.items}
-        for entry in order.returns:
+        for entry in order.returns or ():
             if not request.start <= entry.returned <= request.end:
                 continue
             asin, title = titles.get(entry.order_item_id, ("", ""))
