@@ -310,8 +310,10 @@ def test_fba_stock_is_replenished_over_days(models_dir: Path) -> None:
         emulator.advance(days=20)
         stages = Counter(c["what"] for c in emulator.changes(kind="inventory",
                                                               cause="scenario"))
-        assert stages["restock units received"] > 0
-        assert stages["restock shipment shipped to Amazon"] > 0
+        # Shipments to Amazon made at the morning review move on over the days after.
+        assert any(what.startswith("restock: ") for what in stages)
+        assert stages["inbound working"] and stages["inbound shipped"]
+        assert stages["inbound receiving"] and stages["inbound received"]
 
 
 # -- the same calls at the same times: the same business ----------------------------------

@@ -223,17 +223,17 @@ class Order:
     # Prices include the tax (VAT, consumption tax: everywhere but the US and Canada); the
     # items' tax fields then say how much of the price is tax.
     tax_included: bool = False
+    refunded_at: float | None = None  # when the refund was issued (None: before it was kept)
+    cancelled_by: str | None = None  # buyer | seller | amazon, for a Canceled order
+    # Units the buyer sent back (None until the first return: most orders have none, and
+    # 100k orders would carry 100k empty lists).
+    returns: list[ReturnedItem] | None = None
 
     def line_total(self, item: OrderItem) -> int:
         """What the buyer pays for one line: price, shipping, less promotions, plus the taxes
         unless the prices include them."""
         paid = item.item_price + item.shipping_price - item.promotion_discount
         return paid if self.tax_included else paid + item.tax + item.shipping_tax
-    refunded_at: float | None = None  # when the refund was issued (None: before it was kept)
-    cancelled_by: str | None = None  # buyer | seller | amazon, for a Canceled order
-    # Units the buyer sent back (None until the first return: most orders have none, and
-    # 100k orders would carry 100k empty lists).
-    returns: list[ReturnedItem] | None = None
 
     @property
     def total(self) -> int:

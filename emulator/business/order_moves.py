@@ -5,16 +5,18 @@ returns (FBA units back as sellable or unfulfillable) and refunds.
 
 Each move changes the record (`order_records`, `generate.ship`), moves LastUpdateDate to its
 time and publishes its event through `store.changed`, so notifications, finances and reports
-follow. The Orders APIs, the control plane and the living store all move orders through here;
-the callers check that a move applies (the functions here assume it does).
+follow. FBA units move through `fba_stock`, a merchant's shipment through `fulfillment` (the
+one rule every way of shipping an MFN order takes). The Orders APIs, the control plane and
+the living store all move orders through here; the callers check that a move applies (the
+functions here assume it does).
 """
 
 from __future__ import annotations
 
 import random
 
-from emulator.business import generate, order_records
-from emulator.business.entities import Inventory, Listing, Order, ReturnedItem, Shipment
+from emulator.business import fba_stock, fulfillment, generate, order_records
+from emulator.business.entities import Listing, Order, ReturnedItem, Shipment
 from emulator.business.store import SellerState, StateStore
 from emulator.runtime import events
 
@@ -38,21 +40,11 @@ def take_stock(store: StateStore, state: SellerState, listing: Listing, quantity
     """An order takes units: FBA fulfillable to reserved, or the merchant's quantity (a
     listing with none left stops being buyable)."""
     if listing.fulfillment == "AFN":
-        record = state.inventory[listing.sku]
-        record.fulfillable -= quantity
-        record.reserved_customer_order += quantity
-        inventory_changed(store, state, record, when, f"{units(quantity)} reserved for an order")
+        fba_stock.reserve(store, state, listing.sku, quantity,
+                          f"{units(quantity)} reserved for an order")
         return
     set_quantity(store, state, listing, listing.quantity - quantity, when,
                  f"{units(quantity)} ordered")
-
-
-def inventory_changed(store: StateStore, state: SellerState, record: Inventory, when: float,
-                      why: str) -> None:
-    """An FBA record's quantities moved at `when` (FBA_INVENTORY_AVAILABILITY_CHANGES)."""
-    record.updated = when
-    store.changed(state, "inventory", record.sku, record, events.INVENTORY_CHANGED,
-                  {"sku": record.sku, "fulfillable": record.fulfillable, "change": why})
 
 
 def set_quantity(store: StateStore, state: SellerState, listing: Listing, quantity: int,
@@ -86,14 +78,8 @@ def release_stock(store: StateStore, state: SellerState, order: Order, when: flo
         if listing is None or unshipped == 0:
             continue
         if listing.fulfillment == "AFN":
-            record = state.inventory.get(item.sku)
-            if record is None:
-                continue
-            moved = min(unshipped, record.reserved_customer_order)
-            record.reserved_customer_order -= moved
-            record.fulfillable += moved
-            inventory_changed(store, state, record, when,
-                              f"{units(moved)} released by a cancellation")
+            fba_stock.release(store, state, item.sku, unshipped,
+                              f"{units(unshipped)} released by a cancellation")
         else:
             set_quantity(store, state, listing, listing.quantity + unshipped, when,
                          f"{units(unshipped)} back from a cancellation")
@@ -107,20 +93,15 @@ def ship_out(store: StateStore, state: SellerState, order: Order, shipment: Ship
     by_id = {item.order_item_id: item for item in order.items}
     for item_id, quantity in shipment.items:
         item = by_id.get(item_id)
-        record = state.inventory.get(item.sku) if item is not None else None
-        if record is None:
-            continue
-        record.reserved_customer_order -= min(quantity, record.reserved_customer_order)
-        inventory_changed(store, state, record, when, f"{units(quantity)} shipped to a buyer")
+        if item is not None:
+            fba_stock.ship_reserved(store, state, item.sku, quantity,
+                                    f"{units(quantity)} shipped to a buyer")
 
 
 # -- moves ---------------------------------------------------------------------------------------
 
 
-def changed(store: StateStore, state: SellerState, order: Order, why: str) -> None:
-    """Publish an order's change (ORDER_CHANGE follows when its status moved)."""
-    store.changed(state, "order", order.order_id, order, events.ORDER_CHANGED,
-                  {"order_id": order.order_id, "status": order.status, "change": why})
+changed = fulfillment.order_changed  # an order's change published (ORDER_CHANGE follows)
 
 
 def pay(store: StateStore, state: SellerState, order: Order, when: float) -> None:
@@ -132,14 +113,18 @@ def ship(store: StateStore, state: SellerState, order: Order, when: float,
          rnd: random.Random, *, carrier: str | None = None, tracking: str | None = None,
          items: list[tuple[str, int]] | None = None, method: str | None = None,
          why: str | None = None) -> Shipment:
-    """Ships `items` (default: every unshipped unit): Amazon's package for an FBA order, the
-    seller's for a merchant-fulfilled one."""
-    shipment = generate.ship(order, when, carrier or rnd.choice(generate.CARRIERS),
-                             tracking or "".join(rnd.choices("0123456789", k=12)), rnd, items,
-                             method)
+    """Ships `items` (default: every unshipped unit): Amazon's package for an FBA order (its
+    units leave the network), the seller's for a merchant-fulfilled one (through the one
+    shipping rule, `fulfillment.ship_items`, which refuses what cannot ship)."""
+    carrier = carrier or rnd.choice(generate.CARRIERS)
+    tracking = tracking or "".join(rnd.choices("0123456789", k=12))
+    if order.fulfillment == "MFN":
+        return fulfillment.ship_items(store, state, order, carrier=carrier,
+                                      tracking_number=tracking, ship_date=when, items=items,
+                                      method=method, why=why or "shipped by the seller")
+    shipment = generate.ship(order, when, carrier, tracking, rnd, items, method)
     ship_out(store, state, order, shipment, when)
-    changed(store, state, order, why or ("shipped by Amazon" if order.fulfillment == "AFN"
-                                         else "shipped by the seller"))
+    changed(store, state, order, why or "shipped by Amazon")
     return shipment
 
 
@@ -164,16 +149,10 @@ def return_items(store: StateStore, state: SellerState, order: Order, when: floa
     FBA units go back to the seller's inventory, sellable or unfulfillable."""
     made = order_records.add_returns(order, when, rnd, sellable_share, items, disposition,
                                      reason)
-    for entry in made:
-        record = state.inventory.get(entry.sku) if order.fulfillment == "AFN" else None
-        if record is None:
-            continue
-        if entry.disposition == "SELLABLE":
-            record.fulfillable += entry.quantity
-        else:
-            record.unfulfillable += entry.quantity
-        inventory_changed(store, state, record, when,
-                          f"{units(entry.quantity)} returned ({entry.disposition})")
+    if order.fulfillment == "AFN":
+        for entry in made:
+            fba_stock.return_units(store, state, entry.sku, entry.quantity,
+                                   entry.disposition == "SELLABLE")
     if made:
         changed(store, state, order, "returned")
     return made

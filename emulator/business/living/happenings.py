@@ -11,17 +11,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from emulator.business import order_moves
+from emulator.business import fba_stock, order_moves
 from emulator.business.entities import InboundLot, Listing, Order
 from emulator.business.living import plan
 from emulator.business.scenario import SellerShape
 from emulator.business.store import SellerState, StateStore
 from emulator.runtime import events
 from emulator.runtime.events import Event
-
-INBOUND_FIELDS = ("inbound_working", "inbound_shipped", "inbound_receiving", "fulfillable")
-INBOUND_CHANGES = ("restock shipment shipped to Amazon", "restock shipment being received",
-                   "restock units received")
 
 
 @dataclass
@@ -182,9 +178,8 @@ def review_stock(seller: Seller, day: int) -> list[InboundLot]:
         total = max(shape.restock_days, 0.1) * plan.DAY
         times = [now + rnd.uniform(0.1, 0.25) * total, now + rnd.uniform(0.5, 0.75) * total,
                  now + rnd.uniform(0.9, 1.0) * total]
-        record.inbound_working += quantity
-        order_moves.inventory_changed(store, state, record, now,
-                                      f"restock shipment of {quantity} units created")
+        store.note(state, "inventory", sku, f"restock: {quantity} units sent to Amazon")
+        fba_stock.inbound_working(store, state, sku, quantity)
         lots.append(InboundLot(f"{day:05d}/{sku}", sku, quantity, 0, times))
     if shape.mfn_shipped_by == "scenario":
         for listing in sorted(state.listings.values(), key=lambda x: x.sku):
@@ -196,19 +191,17 @@ def review_stock(seller: Seller, day: int) -> list[InboundLot]:
 
 
 def advance_lot(seller: Seller, lot: InboundLot) -> None:
-    """An inbound lot moves a stage: shipped, being received, then fulfillable."""
+    """An inbound lot moves a stage: shipped, being received, then received (fulfillable)."""
     state, store = seller.state, seller.store
     stage = lot.stage
     lot.stage += 1
     lot.times.pop(0)
-    record = state.inventory.get(lot.sku)
-    if record is None:
-        return
-    source, target = INBOUND_FIELDS[stage], INBOUND_FIELDS[stage + 1]
-    moved = min(lot.quantity, getattr(record, source))
-    setattr(record, source, getattr(record, source) - moved)
-    setattr(record, target, getattr(record, target) + moved)
-    order_moves.inventory_changed(store, state, record, seller.now, INBOUND_CHANGES[stage])
+    if stage == 0:
+        fba_stock.inbound_shipped(store, state, lot.sku, lot.quantity)
+    elif stage == 1:
+        fba_stock.inbound_receiving(store, state, lot.sku, lot.quantity)
+    else:
+        fba_stock.inbound_received(store, state, lot.sku, lot.quantity, 0, 0)
 
 
 def close_settlement(seller: Seller, close: float) -> None:
