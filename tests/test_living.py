@@ -256,6 +256,8 @@ def test_the_change_journal_names_each_cause(week: Live) -> None:
     with week.http() as client:
         assert client.get("/_emulator/journal/changes", params={"cause": "robot"}
                           ).status_code == 400
+        assert client.delete("/_emulator/journal").status_code == 204  # requests and changes
+    assert week.changes() == []
 
 
 def test_late_merchant_orders_are_cancelled_by_amazon(models_dir: Path) -> None:

@@ -211,8 +211,12 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
                              "recorded": ctx.journal.recorded,
                              "capacity": ctx.journal.size})
 
-    async def clear_journal(request: Request) -> Response:
+    def clear_journals() -> None:
         ctx.journal.clear()
+        ctx.store.changes.clear()  # the change journal goes with the requests'
+
+    async def clear_journal(request: Request) -> Response:
+        clear_journals()
         return Response(status_code=204)
 
     async def coverage(request: Request) -> Response:
@@ -261,7 +265,7 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
 
     # What a reset may also clear; the seller state, reports, feeds, documents and the
     # throttling buckets are always reset (README "The control plane").
-    optional = {"journal": ctx.journal.clear, "faults": ctx.faults.clear, **extensions.resets}
+    optional = {"journal": clear_journals, "faults": ctx.faults.clear, **extensions.resets}
 
     async def reset(request: Request) -> Response:
         body = await json_body(request)
