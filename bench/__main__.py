@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import core, fba, inspector, reports, shipping, state, synth
+from bench import core, fba, inspector, living, reports, shipping, state, synth
 
 
 def main() -> int:
@@ -12,7 +12,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each load run")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported)")
     parser.add_argument("--only", choices=("core", "state", "reports", "synth", "fba",
-                                           "shipping", "inspector"),
+                                           "shipping", "inspector", "living"),
                         help="run one group")
     args = parser.parse_args()
     if args.only in (None, "core"):
@@ -30,6 +30,8 @@ def main() -> int:
     if args.only in (None, "inspector"):
         print("\n".join(inspector.report(inspector.measure(args.seconds, args.runs))),
               flush=True)
+    if args.only in (None, "living"):
+        print("\n".join(living.report(living.measure(args.seconds, args.runs))), flush=True)
     return 0
 
 

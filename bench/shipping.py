@@ -43,11 +43,18 @@ class ShippingFigures:
         return self.varied_rates.p50_ms / self.get_order.p50_ms
 
 
-def _order(http: httpx.Client, **spec: object) -> dict[str, object]:
+def _order(http: httpx.Client, headers: dict[str, str], **spec: object) -> dict[str, object]:
+    """A new merchant-fulfilled order (the control plane answers Orders v0's Order), with its
+    items as getOrderItems lists them."""
     response = http.post("/_emulator/orders", json={
         "seller_id": SELLER, "status": "Unshipped", "fulfillment": "MFN", **spec})
     response.raise_for_status()
-    return dict(response.json()["order"])
+    order_id = response.json()["AmazonOrderId"]
+    items = http.get(f"/orders/v0/orders/{order_id}/orderItems", headers=headers)
+    items.raise_for_status()
+    return {"order_id": order_id, "items": [
+        {"order_item_id": i["OrderItemId"], "quantity": i["QuantityOrdered"]}
+        for i in items.json()["payload"]["OrderItems"]]}
 
 
 def _rates_body(order: dict[str, object], weight: str = "2") -> bytes:
@@ -87,7 +94,7 @@ def _cpu_seconds(pid: int) -> float:
 def _buy_labels(base_url: str, headers: dict[str, str], pid: int
                 ) -> tuple[float, float, list[int]]:
     with httpx.Client(base_url=base_url, timeout=60) as http:
-        orders = [_order(http) for _ in range(LABELS)]
+        orders = [_order(http, headers) for _ in range(LABELS)]
         rdt = http.post("/tokens/2021-03-01/restrictedDataToken", headers=headers, json={
             "restrictedResources": [{"method": "POST", "path": "/mfn/v0/shipments"}]}
         ).json()["restrictedDataToken"]
@@ -109,7 +116,7 @@ def measure(seconds: float, runs: int) -> ShippingFigures:
     with serve(emulator_argv(port, "--throttle", "off"), "/_emulator/health", port) as server:
         headers = _access_token(server.base_url)
         with httpx.Client(base_url=server.base_url, timeout=60) as http:
-            order = _order(http)
+            order = _order(http, headers)
         order_url = f"{server.base_url}/orders/v0/orders/{order['order_id']}"
         rates_url = f"{server.base_url}/shipping/v2/shipments/rates"
         body, varied = _rates_body(order), _rates_body(order, "@VARY@")

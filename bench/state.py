@@ -47,7 +47,9 @@ def _load(base_url: str, seconds: float, runs: int) -> LoadResult:
 
 
 def measure(seconds: float, runs: int) -> StateFigures:
-    extra = ("--throttle", "off")
+    # The business still (--live off): seeding is generation alone, not also the hours of
+    # today the living store would play on first use (bench/living.py measures those).
+    extra = ("--throttle", "off", "--live", "off")
     port = free_port()
     with serve(emulator_argv(port, *extra), "/_emulator/health", port) as small:
         _seed_generation_only(small.base_url)

@@ -44,9 +44,9 @@ def spapi_emulator() -> Iterator[Running]:
 
 @pytest.fixture(scope="session")
 def served() -> Iterator[Running]:
-    """The emulator as `spapi-emulator serve` runs it (strict auth, every default), for the
-    README recipes, which use its default app and seller."""
-    with running(Settings(models_dir=models_or_skip(), port=0)) as server:
+    """The emulator as `spapi-emulator serve` runs it (strict auth, every default, the living
+    store on), for the README recipes, which use its default app and seller."""
+    with running(Settings(models_dir=models_or_skip(), port=0, live=True)) as server:
         yield server
 
 

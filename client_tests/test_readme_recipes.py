@@ -57,6 +57,17 @@ def test_any_other_client_curl(served: Running) -> None:
     assert printed(["bash", "-e"], snippet("curl.sh", served)) == first_us_order(served)
 
 
+def test_watch_your_integration_run(served: Running) -> None:
+    """The walk-through: subscribe, let a day go by, see the orders and notifications."""
+    if shutil.which("curl") is None or shutil.which("python3") is None:
+        pytest.skip("the walk-through needs curl and python3 on PATH")
+    lines = printed(["bash", "-e"], snippet("watch.sh", served)).splitlines()
+    assert len(lines) == 2, lines
+    orders, notifications = (int(line.split()[0]) for line in lines)
+    # A day of the default scenario: about 11 new orders, and older ones moving on.
+    assert orders >= 5 and notifications >= orders, lines
+
+
 def test_the_readme_shows_exactly_these_snippets() -> None:
     """Every recipe the README shows is one of the files these tests run, word for word."""
     root = Path(__file__).resolve().parents[1]

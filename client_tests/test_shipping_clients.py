@@ -19,6 +19,7 @@ from spapi.api.tokens_v2021_03_01.tokens_api import TokensApi
 from spapi.models.tokens_v2021_03_01 import CreateRestrictedDataTokenRequest, RestrictedResource
 
 from client_tests.test_amzn_sp_api import restricted_client
+from emulator.business.snapshot import dump
 from emulator.business.store import SellerState
 from emulator.harness.embedded import Running
 from emulator.harness.pytest_plugin import SpApiCredentials, SpApiSeller
@@ -34,10 +35,12 @@ SPEC = {"format": "PNG", "size": {"width": 4, "length": 6, "unit": "INCH"}, "dpi
 
 
 def mfn_order(server: Running, seller: SpApiSeller) -> dict[str, Any]:
+    """A new order (the control plane answers Orders v0's Order) as the state holds it."""
     response = httpx.post(f"{server.base_url}/_emulator/orders", json={
         "seller_id": seller.seller_id, "status": "Unshipped", "fulfillment": "MFN"})
     assert response.status_code == 201, response.text
-    return dict(response.json()["order"])
+    record = server.app.store.of(seller.account).orders[response.json()["AmazonOrderId"]]
+    return dict(dump(record))
 
 
 def request_details(order: dict[str, Any]) -> dict[str, Any]:

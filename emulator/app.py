@@ -25,6 +25,8 @@ from emulator.auth.lwa import lwa_app
 from emulator.auth.stage import Authenticator
 from emulator.auth.tokens import TokenStore
 from emulator.business import scenario as scenarios
+from emulator.business.changes import ChangeLog
+from emulator.business.living.engine import LivingStore
 from emulator.business.persistence import StateFile
 from emulator.business.store import StateStore
 from emulator.business.synthesis_hints import SynthesisHints
@@ -85,6 +87,9 @@ class EmulatorApp:
 
         self.page_tokens = PageTokens(self.clock, self.randomness)
         self.scheduler = Scheduler(self.clock)
+        self.store.changes = ChangeLog(settings.journal_size)
+        self.living = (LivingStore(self.store, self.scheduler, self.clock) if settings.live
+                       else None)
         self.documents = DocumentStore(self.clock, self.randomness, settings.base_url)
         self.document_endpoint = DocumentEndpoint(self.documents, self.randomness)
         self.store.reset_listeners.append(self.documents.clear)

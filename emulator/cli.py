@@ -93,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
                        "path is printed; trust it in the client)")
     serve.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate")
     serve.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
+    serve.add_argument("--live", choices=("on", "off"), default="on",
+                       help="on: the business goes on after the scenario's anchor, on the "
+                       "emulator clock (default); off: it stands still at the anchor, plus "
+                       "what clients do")
     serve.add_argument("--log-level", default="warning",
                        choices=("critical", "error", "warning", "info", "debug"))
     serve.add_argument("--access-log", action="store_true", help="log every request")
@@ -165,6 +169,7 @@ def _serve(args: argparse.Namespace) -> int:
         sqs_endpoint=args.sqs_endpoint,
         eventbridge_endpoint=args.eventbridge_endpoint,
         webhook_url=args.webhook,
+        live=args.live == "on",
     )
     return serve(settings, log_level=args.log_level, access_log=args.access_log)
 

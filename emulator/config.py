@@ -70,6 +70,10 @@ class Settings:
         return "https" if self.tls_cert is not None else "http"
     # The cassettes the inspector lists and checks for drift (default: fixtures/cassettes).
     cassettes_dir: Path = FIXTURES / "cassettes"
+    # The living store: the business goes on after the anchor on the emulator clock (orders
+    # arrive and move, stock runs down...). Off here, for tests and embedding (a still
+    # business plus what clients do); `spapi-emulator serve` turns it on.
+    live: bool = False
 
     @property
     def base_url(self) -> str:

@@ -463,7 +463,7 @@ def test_a_new_order_posts_when_it_ships(books: httpx.Client, own: Running,
         "seller_id": seller.seller_id, "status": "Shipped", "fulfillment": "AFN",
         "marketplace_id": US})
     assert created.status_code == 201, created.text
-    order_id = created.json()["order"]["order_id"]
+    order_id = created.json()["AmazonOrderId"]
     found = order_events(books, models, order_id)
     assert [n for n, _ in found] == ["ShipmentEventList"]
     related = {"relatedIdentifierName": "ORDER_ID", "relatedIdentifierValue": order_id}
@@ -479,7 +479,7 @@ def test_a_new_order_posts_when_it_ships(books: httpx.Client, own: Running,
                  - before[group_id]["OriginalTotal"]["CurrencyAmount"], 2) == net(found[0][1])
     cancelled = httpx.post(f"{own.base_url}/_emulator/orders", json={
         "seller_id": seller.seller_id, "status": "Canceled"})
-    assert order_events(books, models, cancelled.json()["order"]["order_id"]) == []
+    assert order_events(books, models, cancelled.json()["AmazonOrderId"]) == []
 
 
 def test_partial_shipments_share_the_line(books: httpx.Client, own: Running,
@@ -491,7 +491,7 @@ def test_partial_shipments_share_the_line(books: httpx.Client, own: Running,
         "seller_id": state.seller_id, "status": "Unshipped", "marketplace_id": US,
         "items": [{"sku": listing.sku, "quantity": 3}]})
     assert created.status_code == 201, created.text
-    order = state.orders[created.json()["order"]["order_id"]]
+    order = state.orders[created.json()["AmazonOrderId"]]
     item = order.items[0]
     for package, units in (("P-1", 1), ("P-2", 2)):
         order_rules.confirm_shipment(own.app.store, state, order, package_reference_id=package,

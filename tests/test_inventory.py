@@ -297,7 +297,7 @@ def test_a_sandbox_item_can_be_ordered(client: httpx.Client, emulator: Running,
     created = httpx.post(f"{emulator.base_url}/_emulator/orders", json={
         "seller_id": seller.seller_id, "items": [{"sku": "SBX-ORDER-1", "quantity": 3}]})
     assert created.status_code == 201, created.text
-    assert created.json()["order"]["fulfillment"] == "AFN"
+    assert created.json()["FulfillmentChannel"] == "AFN"
     summary = summary_of(client, models, "SBX-ORDER-1")
     assert summary is not None
     assert summary["inventoryDetails"]["fulfillableQuantity"] == 1

@@ -28,6 +28,7 @@ from emulator.config import Settings
 from emulator.harness.embedded import Running, running
 from emulator.models.schemas import validator_for
 from tests.conftest import TokenSource
+from tests.support import control_order
 from tests.test_notifications import notifications_on
 
 MODEL = "merchantFulfillmentV0"
@@ -73,11 +74,8 @@ class Mfn:
         return checked(self.server, f"{MODEL}.{operation}", response)
 
     def new_order(self, **spec: Any) -> dict[str, Any]:
-        seller = self.server.app.accounts.sellers[0].seller_id
-        response = self.http.post("/_emulator/orders", json={
-            "seller_id": seller, "status": "Unshipped", "fulfillment": "MFN", **spec})
-        assert response.status_code == 201, response.text
-        return dict(response.json()["order"])
+        return control_order(self.server, **{"status": "Unshipped", "fulfillment": "MFN",
+                                             **spec})
 
     def details(self, order: dict[str, Any], **changes: Any) -> dict[str, Any]:
         body = {"AmazonOrderId": order["order_id"],

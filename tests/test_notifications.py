@@ -22,6 +22,7 @@ from emulator.config import Settings
 from emulator.families.orders import rules as order_rules
 from emulator.harness.embedded import Running, running
 from emulator.runtime.events import FEED_FINISHED, REPORT_FINISHED, Event
+from tests.support import control_order
 from tests.test_listings import Api, checked, offer, seller_client, some_listing
 
 BASE = "/notifications/v1"
@@ -139,10 +140,7 @@ class Notifications:
                                                   seller=self.seller_id(seller), limit=1000)]
 
     def new_order(self, seller: int = 0, **spec: Any) -> dict[str, Any]:
-        response = httpx.post(f"{self.server.base_url}/_emulator/orders",
-                              json={"seller_id": self.seller_id(seller), **spec})
-        assert response.status_code == 201, response.text
-        return dict(response.json()["order"])
+        return control_order(self.server, self.seller_id(seller), **spec)
 
     def advance(self, seconds: float) -> None:
         response = httpx.post(f"{self.server.base_url}/_emulator/clock/advance",

@@ -17,6 +17,7 @@ import pytest
 from emulator.business.store import SellerState
 from emulator.harness.embedded import Running
 from tests.conftest import TokenSource
+from tests.support import control_order
 from tests.test_feeds import Feeds, feeds_of
 from tests.test_merchant_fulfillment import server
 
@@ -35,11 +36,7 @@ def state_of(server: Running) -> SellerState:
 
 
 def new_order(server: Running, **spec: Any) -> dict[str, Any]:
-    seller = server.app.accounts.sellers[0].seller_id
-    response = httpx.post(f"{server.base_url}/_emulator/orders", json={
-        "seller_id": seller, "status": "Unshipped", "fulfillment": "MFN", **spec})
-    assert response.status_code == 201, response.text
-    return dict(response.json()["order"])
+    return control_order(server, **{"status": "Unshipped", "fulfillment": "MFN", **spec})
 
 
 def envelope(message_type: str, messages: str) -> bytes:

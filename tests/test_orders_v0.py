@@ -24,6 +24,7 @@ from emulator.models.schemas import validator_for
 from emulator.runtime import events
 from emulator.runtime.events import Event
 from tests.conftest import TokenSource
+from tests.support import control_order
 
 ORDERS = "/orders/v0/orders"
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
@@ -91,10 +92,7 @@ def ids(pages: list[dict[str, Any]]) -> list[str]:
 
 
 def new_order(anonymous: httpx.Client, server: Running, **spec: Any) -> dict[str, Any]:
-    seller = server.app.accounts.sellers[0].seller_id
-    response = anonymous.post("/_emulator/orders", json={"seller_id": seller, **spec})
-    assert response.status_code == 201, response.text
-    return response.json()["order"]  # type: ignore[no-any-return]
+    return control_order(server, **spec)
 
 
 def stocked_mfn_sku(state: SellerState, units: int) -> str:
@@ -340,12 +338,8 @@ def test_orders_placed_at_the_same_moment_page_without_gaps(private: Running) ->
 
 
 def _order_with_lines(server: Running, sku: str, lines: int) -> str:
-    seller = server.app.accounts.sellers[0].seller_id
-    response = httpx.post(f"{server.base_url}/_emulator/orders", json={
-        "seller_id": seller, "status": "Unshipped",
-        "items": [{"sku": sku, "quantity": 1}] * lines})
-    assert response.status_code == 201, response.text
-    return response.json()["order"]["order_id"]  # type: ignore[no-any-return]
+    order = control_order(server, status="Unshipped", items=[{"sku": sku, "quantity": 1}] * lines)
+    return order["order_id"]  # type: ignore[no-any-return]
 
 
 def test_get_order_agrees_with_get_orders(emulator: Running, client: httpx.Client,

@@ -23,7 +23,7 @@ README_EXAMPLE = Path(__file__).resolve().parents[1] / "client_tests" / "snippet
 def _models(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # pytester points HOME at a temporary directory (so no download cache): name the models.
     monkeypatch.setenv("SPAPI_MODELS_DIR", str(models_dir))
-    for name in ("SPAPI_EMULATOR_THROTTLE", "SPAPI_EMULATOR_LIFECYCLE"):
+    for name in ("SPAPI_EMULATOR_THROTTLE", "SPAPI_EMULATOR_LIFECYCLE", "SPAPI_EMULATOR_LIVE"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -52,9 +52,10 @@ def test_fixtures_give_each_test_its_own_seller(pytester: pytest.Pytester) -> No
         def test_credentials(spapi_emulator, spapi_seller, spapi_credentials):
             app = spapi_emulator.app
             settings = app.settings
-            # The defaults: open auth, Amazon's throttling (as the CLI), instant lifecycles.
-            assert (settings.auth, settings.throttle, settings.lifecycle) == (
-                "open", "amazon", "instant")
+            # The defaults: open auth, Amazon's throttling (as the CLI), instant lifecycles,
+            # a business standing still (the living store off).
+            assert (settings.auth, settings.throttle, settings.lifecycle, settings.live) == (
+                "open", "amazon", "instant", False)
             assert spapi_credentials.endpoint == spapi_emulator.base_url
             assert spapi_credentials.token_url == spapi_emulator.base_url + "/auth/o2/token"
             assert spapi_credentials.client_id == app.accounts.apps[0].client_id
@@ -104,12 +105,14 @@ SETTINGS_TEST = """
     def test_settings(spapi_emulator):
         settings = spapi_emulator.app.settings
         assert (settings.throttle, settings.lifecycle) == ({throttle!r}, {lifecycle!r})
+        assert settings.live is {live}
 """
 
 
-def test_ini_options_set_throttle_and_lifecycle(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nspapi_emulator_throttle = off\nspapi_emulator_lifecycle = fast\n")
-    pytester.makepyfile(SETTINGS_TEST.format(throttle="off", lifecycle="fast"))
+def test_ini_options_set_throttle_lifecycle_and_live(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nspapi_emulator_throttle = off\nspapi_emulator_lifecycle = fast\n"
+                     "spapi_emulator_live = on\n")
+    pytester.makepyfile(SETTINGS_TEST.format(throttle="off", lifecycle="fast", live=True))
     pytester.runpytest(*INNER).assert_outcomes(passed=1)
 
 
@@ -117,13 +120,13 @@ def test_environment_wins_over_ini(pytester: pytest.Pytester,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPAPI_EMULATOR_THROTTLE", "scale:10")
     pytester.makeini("[pytest]\nspapi_emulator_throttle = off\n")
-    pytester.makepyfile(SETTINGS_TEST.format(throttle="scale:10", lifecycle="instant"))
+    pytester.makepyfile(SETTINGS_TEST.format(throttle="scale:10", lifecycle="instant", live=False))
     pytester.runpytest(*INNER).assert_outcomes(passed=1)
 
 
 def test_a_bad_throttle_is_an_error_that_names_the_option(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nspapi_emulator_throttle = fast\n")
-    pytester.makepyfile(SETTINGS_TEST.format(throttle="fast", lifecycle="instant"))
+    pytester.makepyfile(SETTINGS_TEST.format(throttle="fast", lifecycle="instant", live=False))
     result = pytester.runpytest(*INNER)
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*spapi_emulator_throttle: --throttle must be amazon, sandbox, "

@@ -16,6 +16,7 @@ import httpx
 from emulator.config import Settings
 from emulator.harness.embedded import Running, running
 from tests.conftest import TokenSource
+from tests.support import control_order
 from tests.test_merchant_fulfillment import SHIP_FROM
 from tests.test_shipping_v2 import SPEC, external_body
 
@@ -32,8 +33,7 @@ class Seller:
         return self.http.request(method, path, headers={"x-amz-access-token": token}, **kwargs)
 
     def mfn_label(self) -> dict[str, Any]:
-        order = self.http.post("/_emulator/orders", json={
-            "seller_id": SELLER, "status": "Unshipped", "fulfillment": "MFN"}).json()["order"]
+        order = control_order(self.server, SELLER, status="Unshipped", fulfillment="MFN")
         details = {"AmazonOrderId": order["order_id"],
                    "ItemList": [{"OrderItemId": i["order_item_id"], "Quantity": i["quantity"]}
                                 for i in order["items"]],

@@ -21,6 +21,7 @@ from emulator.business import shipments
 from emulator.business.store import SellerState
 from emulator.harness.embedded import Running
 from tests.conftest import TokenSource
+from tests.support import control_order
 from tests.test_merchant_fulfillment import checked, epoch, error, server
 
 MODEL = "shippingV2"
@@ -66,11 +67,8 @@ class V2Api:
         return checked(self.server, f"{MODEL}.{operation}", response)
 
     def new_order(self, **spec: Any) -> dict[str, Any]:
-        seller = self.server.app.accounts.sellers[0].seller_id
-        response = self.http.post("/_emulator/orders", json={
-            "seller_id": seller, "status": "Unshipped", "fulfillment": "MFN", **spec})
-        assert response.status_code == 201, response.text
-        return dict(response.json()["order"])
+        return control_order(self.server, **{"status": "Unshipped", "fulfillment": "MFN",
+                                             **spec})
 
     def order_status(self, order_id: str) -> str:
         return self.state.orders[order_id].status

@@ -19,6 +19,7 @@ import pytest
 from emulator.business import scenario as scenarios
 from emulator.config import FIXTURES, Settings
 from emulator.harness.embedded import Running, running
+from tests.support import control_order
 
 SELLER = "AUJZDE8GXD6NCF"  # the first seller of fixtures/accounts.yaml
 
@@ -80,21 +81,17 @@ def test_the_generated_business(fresh: Running) -> None:
 
 
 def test_new_order_defaults_and_stock(fresh: Running) -> None:
-    base = fresh.base_url
     snapshot = _state(fresh)["sellers"][SELLER]  # type: ignore[index]
     inventory = {r["sku"]: r for r in snapshot["inventory"]}
     sku = next(s for s, r in inventory.items() if r["fulfillable"] >= 2)
-    response = httpx.post(f"{base}/_emulator/orders",
-                          json={"seller_id": SELLER, "items": [{"sku": sku, "quantity": 2}]})
-    assert response.status_code == 201, response.text
-    order = response.json()["order"]
+    order = control_order(fresh, SELLER, items=[{"sku": sku, "quantity": 2}])
     assert order["status"] == "Pending" and order["items"][0]["quantity"] == 2
     assert order["purchase_date"] == pytest.approx(fresh.app.clock.now(), abs=5)
     after = {r["sku"]: r for r in _state(fresh)["sellers"][SELLER]["inventory"]}  # type: ignore[index]
     assert after[sku]["fulfillable"] == inventory[sku]["fulfillable"] - 2
     assert after[sku]["reserved_customer_order"] == inventory[sku]["reserved_customer_order"] + 2
     # All defaults: a buyable listing, one unit, in the seller's home marketplace.
-    default = httpx.post(f"{base}/_emulator/orders", json={"seller_id": SELLER}).json()["order"]
+    default = control_order(fresh, SELLER)
     assert default["marketplace_id"] == "ATVPDKIKX0DER" and len(default["items"]) == 1
 
 
@@ -156,7 +153,7 @@ def _free_port() -> int:
 def _serve(models_dir: Path, state_file: Path, port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [sys.executable, "-m", "emulator", "serve", "--port", str(port), "--models",
-         str(models_dir), "--state-file", str(state_file)],
+         str(models_dir), "--state-file", str(state_file), "--live", "off"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     deadline = time.monotonic() + 30
@@ -178,7 +175,7 @@ def test_state_file_survives_a_killed_process(models_dir: Path, tmp_path: Path) 
         created = httpx.post(f"http://127.0.0.1:{port}/_emulator/orders",
                              json={"seller_id": SELLER, "status": "Unshipped"})
         assert created.status_code == 201
-        order_id = created.json()["order"]["order_id"]
+        order_id = created.json()["AmazonOrderId"]
     finally:
         process.send_signal(signal.SIGKILL)  # no shutdown, no flush at exit
         process.wait()

@@ -167,6 +167,23 @@ class Shipment:
     ship_date: float
     ship_method: str
     items: list[tuple[str, int]]  # (order item id, quantity)
+    delivered: float | None = None  # when the carrier delivered it
+
+
+@dataclass(slots=True)
+class ReturnedItem:
+    """Units a buyer sent back after delivery (one line of the FBA customer returns report
+    for an FBA order)."""
+
+    order_item_id: str
+    sku: str
+    quantity: int
+    returned: float  # when the return was received
+    reason: str  # Amazon's return reason code, e.g. UNWANTED_ITEM
+    disposition: str  # FBA: SELLABLE, CUSTOMER_DAMAGED, DEFECTIVE...; MFN: ""
+    status: str  # "Unit returned to inventory" (FBA) or "Returned to seller" (MFN)
+    license_plate: str  # FBA: the returned unit's license plate number (LPN)
+    fulfillment_center: str  # FBA: the fulfillment center that received it
 
 
 @dataclass(slots=True)
@@ -206,6 +223,11 @@ class Order:
     # Prices include the tax (VAT, consumption tax: everywhere but the US and Canada); the
     # items' tax fields then say how much of the price is tax.
     tax_included: bool = False
+    refunded_at: float | None = None  # when the refund was issued (None: before it was kept)
+    cancelled_by: str | None = None  # buyer | seller | amazon, for a Canceled order
+    # Units the buyer sent back (None until the first return: most orders have none, and
+    # 100k orders would carry 100k empty lists).
+    returns: list[ReturnedItem] | None = None
 
     def line_total(self, item: OrderItem) -> int:
         """What the buyer pays for one line: price, shipping, less promotions, plus the taxes
@@ -224,3 +246,28 @@ class Order:
     @property
     def units_unshipped(self) -> int:
         return sum(i.quantity - i.shipped for i in self.items)
+
+
+@dataclass(slots=True)
+class InboundLot:
+    """Units on their way into Amazon's network that the living store moves on: from
+    `stage` (0 working, 1 shipped, 2 receiving) to the next at each of `times`, fulfillable
+    after the last."""
+
+    key: str  # unique and fixed by the seed: orders the lots' moves at equal times
+    sku: str
+    quantity: int
+    stage: int
+    times: list[float]
+
+
+@dataclass(slots=True)
+class LivingPosition:
+    """Where the living store stands for one seller: every scenario event up to `until` has
+    happened. With the records it changed, a restart continues from here."""
+
+    until: float
+    # ASIN -> how many times competitors repriced it (the offers of a move are a function of
+    # the seed, the ASIN and this count).
+    offer_moves: dict[str, int] = field(default_factory=dict)
+    inbound: list[InboundLot] = field(default_factory=list)

@@ -25,7 +25,7 @@ def sellable(state: SellerState, sku: str) -> int:
 
 
 def _changed(store: StateStore, state: SellerState, record: Inventory, change: str) -> None:
-    record.updated = store.clock.now()
+    record.updated = store.now()  # the clock's, or the living store's event time
     store.changed(state, "inventory", record.sku, record, events.INVENTORY_CHANGED,
                   {"sku": record.sku, "fulfillable": record.fulfillable, "change": change})
 
@@ -140,7 +140,7 @@ def _record_for(store: StateStore, state: SellerState, sku: str) -> Inventory | 
                        fulfillable=0, inbound_working=0, inbound_shipped=0,
                        inbound_receiving=0, reserved_customer_order=0,
                        reserved_transshipment=0, reserved_fc_processing=0, unfulfillable=0,
-                       researching=0, updated=store.clock.now())
+                       researching=0, updated=store.now())
     state.inventory[sku] = record
     return record
 

@@ -74,7 +74,7 @@ def ship_items(store: StateStore, state: SellerState, order: Order, *, carrier: 
                     state.maker.rnd, units, method)
     if package_reference_id is not None:
         shipment.package_reference_id = package_reference_id
-    order.last_update = store.clock.now()
+    order.last_update = store.now()  # the clock's, or the living store's event time
     order_changed(store, state, order, why)
     return shipment
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import random
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from faker import Faker
 
 from emulator.auth.accounts import Seller
-from emulator.business import places
+from emulator.business import order_records, places
 from emulator.business.entities import (
     Address,
     CatalogItem,
@@ -26,6 +26,8 @@ from emulator.business.entities import (
     OrderItem,
     Shipment,
 )
+from emulator.business.living import plan
+from emulator.business.living.rhythm import Rhythm
 from emulator.business.marketplaces import MARKETPLACES, Marketplace
 from emulator.business.scenario import SellerShape
 
@@ -296,6 +298,9 @@ class OrderMaker:
     listings: list[Listing]
     people: dict[str, People]  # by country
     taken_ids: set[str]
+    # Moves of the history's orders that fall after the anchor: (time, order id, move), for
+    # the living store to play on.
+    pending: list[tuple[float, str, str]] = field(default_factory=list)
 
     def new_id(self) -> str:
         code = order_id(self.rnd)
@@ -321,8 +326,14 @@ class OrderMaker:
         address = people.addresses[who]
         if lines is None:
             count = rnd.randint(2, 3) if rnd.random() < self.shape.multi_item_share else 1
-            lines = [(rnd.choice(self.listings), 1 if rnd.random() < 0.85 else rnd.randint(2, 3))
-                     for _ in range(count)]
+            # Distinct listings: an order has one line per SKU.
+            picked = [rnd.choice(self.listings)]
+            while len(picked) < min(count, len(self.listings)):
+                listing = rnd.choice(self.listings)
+                if all(listing is not other for other in picked):
+                    picked.append(listing)
+            lines = [(listing, 1 if rnd.random() < 0.85 else rnd.randint(2, 3))
+                     for listing in picked]
         fulfillment = lines[0][0].fulfillment
         rate = TAX_RATE.get(market.country, 0.1)
         included = market.country not in TAX_ADDED_COUNTRIES
@@ -343,7 +354,8 @@ class OrderMaker:
                                (70, 18, 8, 4))[0]
         prime = fulfillment == "AFN" and rnd.random() < self.shape.prime_share * 2
         business = rnd.random() < self.shape.business_share
-        handling = (1 if fulfillment == "AFN" else 2) * DAY
+        handling = (self.shape.fba_handling_days if fulfillment == "AFN"
+                    else self.shape.mfn_handling_days) * DAY
         transit = {"Standard": 5, "Expedited": 3, "SecondDay": 2, "NextDay": 1}[category] * DAY
         order = Order(
             order_id=self.new_id(), seller_order_id="", marketplace_id=market.id,
@@ -371,18 +383,14 @@ class OrderMaker:
         return order
 
     def advance(self, order: Order, now: float, status: str | None = None) -> None:
-        """Moves a new order to the state its age gives it (or to `status`)."""
+        """Moves a new order to the state `now` gives it: by its plan (payment, shipment,
+        delivery, a cancellation, return or refund; moves after `now` are kept in `pending`),
+        or straight to `status` (the control plane's orders)."""
+        if status is None:
+            self._play(order, plan.before_shipping(order, self.shape, self.rnd, True), now)
+            return
         rnd = self.rnd
         age = now - order.purchase_date
-        if status is None:
-            if rnd.random() < self.shape.cancelled_share:
-                status = "Canceled"
-            elif age < 2 * 3600:
-                status = "Pending"
-            elif age < (1 if order.fulfillment == "AFN" else 2) * DAY:
-                status = "Unshipped"
-            else:
-                status = "Shipped"
         if status == "Canceled":
             order.status = "Canceled"
             order.cancelled_at = order.purchase_date + min(age, rnd.uniform(600, DAY))
@@ -396,9 +404,32 @@ class OrderMaker:
         shipped_at = min(now, order.purchase_date + rnd.uniform(0.3, 1.0) * (
             order.latest_ship - order.purchase_date))
         ship(order, shipped_at, rnd.choice(CARRIERS), _digits(rnd, 12), rnd)
-        if rnd.random() < self.shape.refunded_share:
-            order.refunded = True
-            order.last_update = min(now, shipped_at + rnd.uniform(3, 20) * DAY)
+
+    def _play(self, order: Order, steps: list[plan.Step], now: float) -> None:
+        """Applies the plan's moves up to `now` to the record (the history has no stock
+        effects: its inventory is generated as it stands at the anchor). A plan's steps come
+        in time order, a shipment last, after which the plan from shipment on is played."""
+        rnd = self.rnd
+        index = 0
+        while index < len(steps):
+            when, move = steps[index]
+            if when > now:
+                self.pending.extend((t, order.order_id, m) for t, m in steps[index:])
+                return
+            index += 1
+            if move == plan.PAY:
+                order_records.pay(order, when)
+            elif move == plan.SHIP:
+                ship(order, when, rnd.choice(CARRIERS), _digits(rnd, 12), rnd)
+                steps, index = plan.after_shipping(order, self.shape, rnd, when), 0
+            elif move == plan.DELIVER:
+                order_records.deliver(order, when)
+            elif move == plan.CANCEL:
+                order_records.cancel(order, when, "buyer")
+            elif move == plan.RETURN:
+                order_records.add_returns(order, when, rnd, self.shape.return_sellable_share)
+            elif move == plan.REFUND:
+                order_records.refund(order, when)
 
 
 def ship(order: Order, when: float, carrier: str, tracking: str, rnd: random.Random,
@@ -423,10 +454,12 @@ def ship(order: Order, when: float, carrier: str, tracking: str, rnd: random.Ran
 
 
 def orders(maker: OrderMaker, count: int, days: int, anchor: float) -> list[Order]:
+    """The history: `count` orders over the `days` before the anchor, placed with the
+    scenario's daily and weekly rhythm, each in the state the anchor finds it."""
     if not maker.listings or count == 0:
         return []
-    start = anchor - days * DAY
-    times = sorted(maker.rnd.uniform(start, anchor) for _ in range(count))
+    rhythm = Rhythm(maker.shape, maker.markets[0].country)
+    times = rhythm.spread(maker.rnd, anchor - days * DAY, days, count)
     return [maker.make(t, anchor) for t in times]
 
 

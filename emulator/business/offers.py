@@ -4,14 +4,16 @@ competitors' (generated), the Buy Box among them, and the lowest prices.
 Competitors are drawn from `randomness.derive("offers", seller, asin)`, so the same seed gives
 the same competition on every call, whatever happened before. Their prices sit around the
 item's list price, not the seller's price: a price change through the Listings Items API moves
-the seller's offer and can win or lose the Buy Box, while the competition stays put.
+the seller's offer and can win or lose the Buy Box, while the competition stays put. When the
+living store has them reprice (the n-th move of an ASIN), each competitor's price moves by a
+factor drawn from the seed for that ASIN and n: the Buy Box can change hands.
 """
 
 from __future__ import annotations
 
 import random
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from emulator.business.entities import CatalogItem, Listing
 from emulator.business.generate import price_in
@@ -73,9 +75,18 @@ def _shipping(rnd: random.Random, market: Marketplace) -> int:
 
 
 def competitors(randomness: Randomness, seller_id: str, asin: str, market: Marketplace,
-                reference: int) -> list[Offer]:
-    """Other sellers' offers: 0 to MAX_COMPETITORS, mostly new, priced around `reference`."""
-    rnd = randomness.derive("offers", seller_id, asin)
+                reference: int, moves: int = 0) -> list[Offer]:
+    """Other sellers' offers: 0 to MAX_COMPETITORS, mostly new, priced around `reference`,
+    as they stand after `moves` repricings."""
+    offers = _competitors(randomness.derive("offers", seller_id, asin), market, reference)
+    if moves:
+        rnd = randomness.derive("offer-moves", seller_id, asin, moves)
+        offers = [replace(o, price=max(1, round(o.price * rnd.uniform(0.9, 1.06))))
+                  for o in offers]
+    return offers
+
+
+def _competitors(rnd: random.Random, market: Marketplace, reference: int) -> list[Offer]:
     offers = []
     for _ in range(rnd.randint(0, MAX_COMPETITORS)):
         used = rnd.random() < 0.2
@@ -118,7 +129,8 @@ def all_offers(state: SellerState, randomness: Randomness, asin: str,
     mine = my_offers(state, asin, market)
     fallback = min((offer.price for offer in mine), default=1999)
     reference = reference_price(state.catalog.get(asin), market, fallback)
-    offers = mine + competitors(randomness, state.seller_id, asin, market, reference)
+    offers = mine + competitors(randomness, state.seller_id, asin, market, reference,
+                                state.offer_moves.get(asin, 0))
     offers.sort(key=lambda o: (o.landed, not o.fba, not o.mine, o.seller_id))
     return offers
 

@@ -1,12 +1,15 @@
 """Scenarios: the shape of each seller's generated business (fixtures/scenarios/*.yaml).
 
 A scenario names the day the business stands at and, per seller id (or "*" for all), how
-many catalog items, listings and orders it has and in what proportions. `--scale N` replaces
+many catalog items, listings and orders it has and in what proportions, the rhythm orders
+arrive with, and how orders move once placed (handling times, cancellation, late-shipment
+and return shares; the living store plays them on after the anchor). `--scale N` replaces
 every seller's order count.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,6 +22,24 @@ from emulator.business.carriers import ShippingSetup, ShippingSetupError, parse_
 
 class ScenarioError(ValueError):
     """A scenario file that cannot be used; the message says where."""
+
+
+# Orders by hour of the day, local time of the seller's home marketplace: quiet at night,
+# busy from late morning, a peak in the evening (19:00-22:00).
+HOURLY_WEIGHTS = (1.2, 0.7, 0.4, 0.3, 0.3, 0.4, 0.8, 1.5, 2.3, 2.9, 3.3, 3.5, 3.6, 3.6, 3.5,
+                  3.5, 3.6, 3.9, 4.4, 5.0, 5.4, 5.2, 4.0, 2.3)
+# Orders by day of the week, Monday first: Monday is the busiest, Saturday the quietest.
+WEEKDAY_WEIGHTS = (1.15, 1.05, 1.0, 0.98, 0.94, 0.9, 0.98)
+MFN_SHIPPERS = ("client", "scenario")
+
+
+@dataclass(frozen=True)
+class Peak:
+    """Days when orders come `factor` times as often (Prime Day, Black Friday)."""
+
+    date: str  # YYYY-MM-DD, the first day (local time of the home marketplace)
+    days: int = 1
+    factor: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -34,9 +55,44 @@ class SellerShape:
     business_share: float = 0.08
     multi_item_share: float = 0.18
     listing_issue_share: float = 0.06
+    # -- the rhythm of orders (history and living store alike) --------------------------------
+    orders_per_day: float = 0.0  # after the anchor; 0: the history's rate, orders / days
+    hourly_weights: tuple[float, ...] = HOURLY_WEIGHTS
+    weekday_weights: tuple[float, ...] = WEEKDAY_WEIGHTS
+    peaks: tuple[Peak, ...] = ()
+    # -- how orders move ------------------------------------------------------------------------
+    payment_minutes: float = 30.0  # most orders leave Pending within this many minutes
+    fba_handling_days: float = 1.0  # LatestShipDate of FBA orders; Amazon ships by then
+    mfn_handling_days: float = 2.0  # LatestShipDate of merchant-fulfilled orders
+    mfn_shipped_by: str = "client"  # after the anchor: the client ships MFN orders, or the scenario
+    late_shipment_share: float = 0.05  # of MFN orders the scenario ships: after LatestShipDate
+    mfn_auto_cancel_days: int = 7  # business days after LatestShipDate Amazon cancels unshipped MFN
+    mfn_auto_cancel_share: float = 1.0  # of MFN orders still unshipped then
+    returned_share: float = 0.7  # of refunded orders: the units came back first
+    return_sellable_share: float = 0.7  # of returned FBA units: sellable again
+    # -- the rest of the business -------------------------------------------------------------
+    offer_changes_per_day: float = 6.0  # competitors repricing one of the seller's ASINs
+    restock_below: int = 10  # FBA SKUs with fewer fulfillable units are considered for restock
+    restock_share: float = 0.6  # of those, restocked at each daily review
+    restock_days: float = 7.0  # from a restock decision to the units being fulfillable
+
+    @property
+    def daily_rate(self) -> float:
+        """Orders a day after the anchor."""
+        return self.orders_per_day or self.orders / self.days
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON (state file headers, snapshots)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["hourly_weights"] = list(self.hourly_weights)
+        data["weekday_weights"] = list(self.weekday_weights)
+        data["peaks"] = [vars(p) for p in self.peaks]
+        return data
 
 
 _SHARES = {f.name for f in fields(SellerShape) if f.name.endswith("_share")}
+_NUMBERS = {"orders_per_day", "payment_minutes", "fba_handling_days", "mfn_handling_days",
+            "offer_changes_per_day", "restock_days"}
 
 
 @dataclass(frozen=True)
@@ -65,22 +121,73 @@ class Scenario:
                 "shipping": self.shipping.as_dict()}
 
 
+def _number(value: object) -> bool:
+    return (not isinstance(value, bool) and isinstance(value, int | float)
+            and math.isfinite(value))
+
+
+def _weights(value: object, count: int, where: str) -> tuple[float, ...]:
+    if (not isinstance(value, list | tuple) or len(value) != count
+            or not all(_number(v) and v >= 0 for v in value) or not any(value)):
+        raise ScenarioError(f"{where}: {count} numbers >= 0, not all 0")
+    return tuple(float(v) for v in value)
+
+
+def _peaks(value: object, where: str) -> tuple[Peak, ...]:
+    if not isinstance(value, list | tuple):
+        raise ScenarioError(f"{where}: a list of {{date, days, factor}}")
+    peaks = []
+    for index, entry in enumerate(value):
+        at = f"{where}[{index}]"
+        if not isinstance(entry, dict) or set(entry) - {"date", "days", "factor"}:
+            raise ScenarioError(f"{at}: expected {{date: YYYY-MM-DD, days: N, factor: F}}")
+        try:
+            day = date.fromisoformat(str(entry.get("date")))
+        except ValueError:
+            raise ScenarioError(f"{at}.date: YYYY-MM-DD") from None
+        days, factor = entry.get("days", 1), entry.get("factor", 2.0)
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+            raise ScenarioError(f"{at}.days: a whole number from 1 to 366")
+        if not _number(factor) or not 0 <= factor <= 100:
+            raise ScenarioError(f"{at}.factor: a number from 0 to 100")
+        peaks.append(Peak(day.isoformat(), days, float(factor)))
+    return tuple(peaks)
+
+
+def _value(key: str, value: object, where: str) -> Any:
+    """A scenario value checked against what its key takes."""
+    if key in _SHARES:
+        if not _number(value) or not 0 <= value <= 1:  # type: ignore[operator]
+            raise ScenarioError(f"{where}: a share from 0 to 1")
+        return float(value)  # type: ignore[arg-type]
+    if key in _NUMBERS:
+        if not _number(value) or not 0 <= value <= 1_000_000:  # type: ignore[operator]
+            raise ScenarioError(f"{where}: a number from 0 to 1000000")
+        return float(value)  # type: ignore[arg-type]
+    if key == "hourly_weights":
+        return _weights(value, 24, where)
+    if key == "weekday_weights":
+        return _weights(value, 7, where)
+    if key == "peaks":
+        return _peaks(value, where)
+    if key == "mfn_shipped_by":
+        if value not in MFN_SHIPPERS:
+            raise ScenarioError(f"{where}: one of {', '.join(MFN_SHIPPERS)}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ScenarioError(f"{where}: a whole number >= 0")
+    return value
+
+
 def _shape(base: SellerShape, data: object, where: str) -> SellerShape:
     if not isinstance(data, dict):
         raise ScenarioError(f"{where}: expected a mapping")
-    known = {f.name: f.type for f in fields(SellerShape)}
+    known = {f.name for f in fields(SellerShape)}
     changes: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
             raise ScenarioError(f"{where}: unknown key {key!r}; known: {sorted(known)}")
-        if key in _SHARES:
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-                raise ScenarioError(f"{where}.{key}: a share from 0 to 1")
-            changes[key] = float(value)
-        else:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ScenarioError(f"{where}.{key}: a whole number >= 0")
-            changes[key] = value
+        changes[key] = _value(key, value, f"{where}.{key}")
     shape = replace(base, **changes)
     if shape.listings > shape.catalog_items:
         raise ScenarioError(f"{where}: listings cannot exceed catalog_items")

@@ -1,30 +1,39 @@
 """The state store: every seller's business, generated on first use from scenario and seed.
 
 A SellerState holds one seller's records. Family modules change records and then call
-`store.changed(...)`: that bumps the seller's version, publishes the event, and queues the
-record for the state file, which `flush()` writes (and syncs) before the change is
-acknowledged to the client.
+`store.changed(...)`: that bumps the seller's version, publishes the event, records the change
+with its cause in the change journal, and queues the record for the state file, which
+`flush()` writes (and syncs) before the change is acknowledged to the client.
+
+With the living store on (`living`), every use of a seller first plays what the scenario has
+due up to now (`business/living/`); its changes carry their own time and the cause
+`scenario` (`acting`).
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from emulator.auth.accounts import Accounts, Seller
 from emulator.business import generate, snapshot
-from emulator.business.entities import CatalogItem, Inventory, Listing, Order
+from emulator.business.changes import Change, ChangeLog
+from emulator.business.entities import CatalogItem, Inventory, Listing, LivingPosition, Order
 from emulator.business.marketplaces import Marketplace
 from emulator.business.persistence import StateFile
-from emulator.business.records import RecordKind
+from emulator.business.records import RecordKind, dataclass_kind
 from emulator.business.scenario import Scenario
 from emulator.runtime.clock import Clock
 from emulator.runtime.events import Event, EventBus
 from emulator.runtime.rng import Randomness
 
 Kind = Literal["catalog", "listing", "inventory", "order"]
+# The store's own record kind: each seller's living-store position (LivingPosition).
+LIVING = "living"
 KINDS: dict[str, type] = {"catalog": CatalogItem, "listing": Listing, "inventory": Inventory,
                           "order": Order}
 SNAPSHOT_VERSION = 1
@@ -54,6 +63,25 @@ class SellerState:
         if found is None:
             found = self.records[kind] = {}
         return found
+    # The living store: when its next event falls due (infinity: nothing due, or off).
+    next_due: float = math.inf
+
+    @property
+    def position(self) -> LivingPosition | None:
+        """Where the living store stands (None: at the anchor, or the living store is off);
+        a record of the store's own kind `living`."""
+        found: LivingPosition | None = self.records.get(LIVING, {}).get("position")
+        return found
+
+    @position.setter
+    def position(self, value: LivingPosition) -> None:
+        self.table(LIVING)["position"] = value
+
+    @property
+    def offer_moves(self) -> dict[str, int]:
+        """ASIN -> times competitors repriced it since the anchor."""
+        position = self.position
+        return position.offer_moves if position is not None else {}
 
     @property
     def seller_id(self) -> str:
@@ -76,6 +104,16 @@ class SellerState:
         return next((m for m in self.markets if m.id == marketplace_id), None)
 
 
+class Living(Protocol):
+    """What the store asks of the living store (`business/living/engine.py`)."""
+
+    played: int  # scenario events played since start
+
+    def attach(self, state: SellerState) -> None: ...
+
+    def catch_up(self, state: SellerState) -> None: ...
+
+
 class StateStore:
     def __init__(self, scenario: Scenario, seed: int, clock: Clock, accounts: Accounts,
                  events: EventBus, state_file: StateFile | None = None) -> None:
@@ -91,10 +129,17 @@ class StateStore:
         self._replay: dict[str, list[dict[str, Any]]] = {}
         # The families' record kinds (records.py), by name.
         self.record_kinds: dict[str, RecordKind] = {}
+        self.register(dataclass_kind(LIVING, LivingPosition))
         self.scenario = scenario
         self.seed = seed
         self.randomness = Randomness(seed)
         self.anchor = scenario.anchor_time(clock.now())
+        self.living: Living | None = None  # set when the living store is on
+        self.changes = ChangeLog()
+        # Who is changing the state and at what time: a client (default, now), the control
+        # plane, or the living store (at each event's own time).
+        self.cause = "client"
+        self.at: float | None = None
         if state_file is not None:
             self._open(state_file)
 
@@ -117,7 +162,7 @@ class StateStore:
     def _header(self) -> dict[str, Any]:
         return {"version": SNAPSHOT_VERSION, "seed": self.seed, "anchor": self.anchor,
                 "scenario": self.scenario.as_dict(), "shapes": {
-                    k: vars(v) for k, v in self.scenario.shapes.items()}}
+                    k: v.as_dict() for k, v in self.scenario.shapes.items()}}
 
     def reset(self) -> None:
         """Back to the seeded state: every seller is generated afresh on next use."""
@@ -163,12 +208,21 @@ class StateStore:
                 self._apply(state, record)
             if replayed:
                 self._rearm(state)
+            if self.living is not None:
+                self.living.attach(state)
+        # The living store plays what fell due first (a dictionary read when nothing did).
+        if state.next_due <= self.clock.now() and self.living is not None:
+            self.living.catch_up(state)
         return state
 
     def is_current(self, state: SellerState) -> bool:
         """Whether `state` is still the seller's (not dropped by a reset or a restore): what
         a step scheduled earlier checks before it changes anything."""
         return self._sellers.get(state.seller_id) is state
+
+    def generated_state(self, seller_id: str) -> SellerState | None:
+        """A seller's state if it exists, as it is (nothing generated, nothing played)."""
+        return self._sellers.get(seller_id)
 
     def generated(self) -> Iterator[SellerState]:
         return iter(list(self._sellers.values()))
@@ -201,18 +255,46 @@ class StateStore:
 
     # -- changes --------------------------------------------------------------------------
 
+    @contextmanager
+    def acting(self, cause: str, at: float | None = None) -> Iterator[None]:
+        """Changes made in the block are `cause`'s, at time `at` (default: the clock's)."""
+        previous = self.cause, self.at
+        self.cause, self.at = cause, at
+        try:
+            yield
+        finally:
+            self.cause, self.at = previous
+
+    def now(self) -> float:
+        """The time of the change being made: the living store's event time, else now."""
+        return self.at if self.at is not None else self.clock.now()
+
     def changed(self, state: SellerState, kind: Kind | str, key: str, entity: Any | None,
                 event: str | None = None, data: dict[str, Any] | None = None,
                 app_id: str | None = None) -> None:
-        """Record that `entity` (None: deleted) changed: version, event, state file."""
+        """Record that `entity` (None: deleted) changed: version, event, change journal,
+        state file."""
         state.version += 1
+        self.keep(state, kind, key, entity)
+        when = self.now()
+        data = data or {}
+        what = data.get("change") or (f"status {data['status']}" if "status" in data
+                                      else "deleted" if entity is None else "updated")
+        self.changes.record(Change(when, state.seller_id, self.cause, kind, key, str(what)))
+        if event is not None:
+            self.events.publish(Event(event, state.seller_id, when, data, app_id))
+
+    def note(self, state: SellerState, kind: str, key: str, what: str) -> None:
+        """A change journal entry for something that happened without changing a record (an
+        order turning late, competitors repricing)."""
+        self.changes.record(Change(self.now(), state.seller_id, self.cause, kind, key, what))
+
+    def keep(self, state: SellerState, kind: Kind | str, key: str, entity: Any | None) -> None:
+        """Queue a record for the state file (nothing else)."""
         if self.state_file is not None:
             self._pending.append({"seller": state.seller_id, "kind": kind, "key": key,
                                   "value": self._dump(kind, entity) if entity is not None
                                   else None})
-        if event is not None:
-            self.events.publish(Event(event, state.seller_id, self.clock.now(), data or {},
-                                      app_id))
 
     def flush(self) -> None:
         """Write queued changes to the state file and sync it, before the client hears back."""
@@ -314,6 +396,9 @@ class StateStore:
             ])
         for state in rebuilt.values():
             self._rearm(state)
+        if self.living is not None:
+            for state in rebuilt.values():
+                self.living.attach(state)
 
     def _rebuild(self, seller_id: str, records: Any) -> SellerState:
         seller = self.accounts.seller(seller_id)

@@ -61,9 +61,12 @@ PATHS: dict[str, dict[str, Any]] = {
         "get": operation("The apps and sellers with their LWA credentials", json_content(OBJECT))},
     "/_emulator/clock": {"get": operation("The emulator clock", json_content(OBJECT))},
     "/_emulator/clock/advance": {"post": operation(
-        "Move the emulator clock forward", json_content(OBJECT),
-        body={"type": "object", "required": ["seconds"],
-              "properties": {"seconds": {"type": "number", "minimum": 0}}})},
+        "Move the emulator clock forward; everything due in between happens, in order",
+        json_content(OBJECT),
+        body={"type": "object", "minProperties": 1,
+              "properties": {"seconds": {"type": "number", "minimum": 0},
+                             "hours": {"type": "number", "minimum": 0},
+                             "days": {"type": "number", "minimum": 0}}})},
     "/_emulator/faults": {
         "get": operation("The fault rules", json_content(OBJECT)),
         "post": operation("Add a fault rule", json_content(_FAULT_RULE, "Created"), status="201",
@@ -102,6 +105,18 @@ PATHS: dict[str, dict[str, Any]] = {
         ]),
         "delete": operation("Forget the recorded requests", status="204"),
     },
+    "/_emulator/journal/changes": {
+        "get": operation("Changes to the sellers' records with their cause, oldest first",
+                         json_content(OBJECT), parameters=[
+            _query("seller", {"type": "string"}, "seller id"),
+            _query("cause", {"type": "string", "enum": ["scenario", "client", "control"]},
+                   "who made the change"),
+            _query("kind", {"type": "string"},
+                   "order, listing, inventory, catalog, offers or settlement"),
+            _query("key", {"type": "string"}, "the record's key: order id, SKU, ASIN"),
+            _query("since", {"type": "string", "format": "date-time"}, "emulator-clock time"),
+            _query("limit", {"type": "integer", "default": 100}, "most recent entries"),
+        ])},
     "/_emulator/openapi.json": {"get": operation("This document", json_content(OBJECT))},
     "/_emulator/reset": {"post": operation(
         "Back to the seeded state: sellers' business, reports, feeds, documents and throttling "

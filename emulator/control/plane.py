@@ -9,6 +9,7 @@ Routes are described by the OpenAPI document it serves at /_emulator/openapi.jso
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.auth.accounts import Accounts
 from emulator.business import scenario as scenarios
+from emulator.business.changes import CAUSES
 from emulator.business.snapshot import SnapshotError
 from emulator.business.store import StateStore
 from emulator.control.openapi import control_openapi
@@ -170,13 +172,20 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
 
     async def advance_clock(request: Request) -> Response:
         body = await json_body(request)
-        seconds = body.get("seconds") if isinstance(body, dict) else None
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        seconds = _duration(body)
+        if seconds is None:
             raise ControlError(
                 400, "InvalidInput",
-                'Expected {"seconds": N} with N >= 0 (the clock only moves forward).')
-        ctx.clock.advance(float(seconds))
-        return JSONResponse(clock_state())
+                'Expected {"seconds": N}, {"hours": N} or {"days": N} with N >= 0 (the clock '
+                "only moves forward).")
+        living = ctx.store.living
+        before = living.played if living is not None else 0
+        ctx.clock.advance(float(seconds))  # everything due in between happens, in order
+        ctx.store.flush()
+        state = clock_state()
+        if living is not None:
+            state["scenario_events"] = living.played - before
+        return JSONResponse(state)
 
     async def list_faults(request: Request) -> Response:
         return JSONResponse({"faults": [r.as_dict() for r in ctx.faults.rules()]})
@@ -236,8 +245,12 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
                              "recorded": ctx.journal.recorded,
                              "capacity": ctx.journal.size})
 
-    async def clear_journal(request: Request) -> Response:
+    def clear_journals() -> None:
         ctx.journal.clear()
+        ctx.store.changes.clear()  # the change journal goes with the requests'
+
+    async def clear_journal(request: Request) -> Response:
+        clear_journals()
         return Response(status_code=204)
 
     async def coverage(request: Request) -> Response:
@@ -251,6 +264,28 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
                                 if q.get("answer", row["answer"]) == row["answer"]
                                 and q.get("model", row["model"]) == row["model"]]
         return JSONResponse(report)
+    async def changes(request: Request) -> Response:
+        q = request.query_params
+        known = {"seller", "cause", "kind", "key", "since", "limit"}
+        unknown = set(q) - known
+        if unknown:
+            raise ControlError(400, "InvalidInput",
+                               f"Unknown filter(s) {sorted(unknown)}; known: {sorted(known)}.")
+        log = ctx.store.changes
+        if "cause" in q and q["cause"] not in CAUSES:
+            raise ControlError(400, "InvalidInput", f"'cause' must be one of {', '.join(CAUSES)}.")
+        try:
+            limit = int(q["limit"]) if "limit" in q else min(100, log.size)
+            since = (datetime.fromisoformat(q["since"].replace("Z", "+00:00")).timestamp()
+                     if "since" in q else None)
+        except ValueError as error:
+            raise ControlError(400, "InvalidInput", f"Invalid filter: {error}.") from None
+        if not 0 <= limit <= max(log.size, 0):
+            raise ControlError(400, "InvalidInput", f"'limit' must be from 0 to {log.size}.")
+        found = log.query(seller=q.get("seller"), cause=q.get("cause"), kind=q.get("kind"),
+                          key=q.get("key"), since=since, limit=limit)
+        return JSONResponse({"changes": [c.as_dict() for c in found], "total": log.total,
+                             "capacity": log.size})
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(control_openapi(extensions.paths))
@@ -264,7 +299,7 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
 
     # What a reset may also clear; the seller state, reports, feeds, documents and the
     # throttling buckets are always reset (README "The control plane").
-    optional = {"journal": ctx.journal.clear, "faults": ctx.faults.clear, **extensions.resets}
+    optional = {"journal": clear_journals, "faults": ctx.faults.clear, **extensions.resets}
 
     async def reset(request: Request) -> Response:
         body = await json_body(request)
@@ -319,6 +354,7 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
         Route("/_emulator/faults/{rule_id}", remove_fault, methods=["DELETE"]),
         Route("/_emulator/journal", journal, methods=["GET"]),
         Route("/_emulator/journal", clear_journal, methods=["DELETE"]),
+        Route("/_emulator/journal/changes", changes, methods=["GET"]),
         Route("/_emulator/openapi.json", openapi, methods=["GET"]),
         Route("/_emulator/reset", reset, methods=["POST"]),
         Route("/_emulator/seed", seed, methods=["POST"]),
@@ -326,6 +362,24 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
         Route("/_emulator/state", get_state, methods=["GET"]),
         Route("/_emulator/state", put_state, methods=["PUT"]),
     ]
+
+
+def _duration(body: Any) -> float | None:
+    """The seconds a clock advance asks for: `seconds`, `hours` and/or `days` (None: none
+    given, or one that is not a number >= 0)."""
+    if not isinstance(body, dict):
+        return None
+    units = {"seconds": 1.0, "hours": 3600.0, "days": 86400.0}
+    given = {k: v for k, v in body.items() if k in units}
+    if not given or set(body) - set(units):
+        return None
+    total = 0.0
+    for name, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                0 <= value < math.inf):
+            return None
+        total += value * units[name]
+    return total
 
 
 class RefuseSpApiTokens:

@@ -15,8 +15,11 @@ Installing spapi-emulator makes these fixtures available in every pytest run:
 
 Settings, each from an environment variable or else an ini option (pytest.ini, pyproject.toml):
 `SPAPI_EMULATOR_THROTTLE` / `spapi_emulator_throttle` (amazon, the default as for the CLI; off;
-sandbox; scale:N) and `SPAPI_EMULATOR_LIFECYCLE` / `spapi_emulator_lifecycle` (instant, the
-default here so that tests never wait for a report or feed; fast; realistic).
+sandbox; scale:N), `SPAPI_EMULATOR_LIFECYCLE` / `spapi_emulator_lifecycle` (instant, the
+default here so that tests never wait for a report or feed; fast; realistic) and
+`SPAPI_EMULATOR_LIVE` / `spapi_emulator_live` (off, the default here: the business stands still
+at the scenario's anchor plus what the tests do, so a test's assertions never race a scenario
+event; on: it goes on living on the clock, as `spapi-emulator serve` does).
 
 Only the standard library and pytest are imported until a fixture is used: the plugin loads in
 every pytest run of an environment that has the package, and the client libraries are optional.
@@ -54,10 +57,12 @@ THROTTLE = Option("SPAPI_EMULATOR_THROTTLE", "spapi_emulator_throttle", "amazon"
                   "spapi_emulator throttling: amazon (default), off, sandbox or scale:N")
 LIFECYCLE = Option("SPAPI_EMULATOR_LIFECYCLE", "spapi_emulator_lifecycle", "instant",
                    "spapi_emulator report and feed lifecycle: instant (default), fast, realistic")
+LIVE = Option("SPAPI_EMULATOR_LIVE", "spapi_emulator_live", "off",
+              "spapi_emulator living store: off (default: a still business) or on")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    for option in (THROTTLE, LIFECYCLE):
+    for option in (THROTTLE, LIFECYCLE, LIVE):
         parser.addini(option.ini, f"{option.help}; the environment variable {option.env} wins",
                       default=option.default)
 
@@ -73,8 +78,8 @@ def models_or_skip() -> Path:
 
 
 @contextmanager
-def serve(*, throttle: str = THROTTLE.default,
-          lifecycle: str = LIFECYCLE.default) -> Iterator[Running]:
+def serve(*, throttle: str = THROTTLE.default, lifecycle: str = LIFECYCLE.default,
+          live: str = LIVE.default) -> Iterator[Running]:
     """An open-auth emulator on a free port, for as long as the block runs. Skips the calling
     test (or every test of a session fixture) when Amazon's models cannot be found."""
     from emulator.config import LIFECYCLES, Settings
@@ -88,8 +93,10 @@ def serve(*, throttle: str = THROTTLE.default,
     if lifecycle not in LIFECYCLES:
         raise pytest.UsageError(
             f"{LIFECYCLE.ini} must be one of {', '.join(LIFECYCLES)}, not {lifecycle!r}")
+    if live not in ("on", "off"):
+        raise pytest.UsageError(f"{LIVE.ini} must be on or off, not {live!r}")
     settings = Settings(models_dir=models_or_skip(), port=0, auth="open", throttle=throttle,
-                        lifecycle=lifecycle)  # type: ignore[arg-type]
+                        lifecycle=lifecycle, live=live == "on")  # type: ignore[arg-type]
     with running(settings) as server:
         yield server
 
@@ -97,8 +104,8 @@ def serve(*, throttle: str = THROTTLE.default,
 @pytest.fixture(scope="session")
 def spapi_emulator(pytestconfig: pytest.Config) -> Iterator[Running]:
     """The session's emulator: `.base_url`, and `.app` for its clock, store and journal."""
-    with serve(throttle=THROTTLE.value(pytestconfig),
-               lifecycle=LIFECYCLE.value(pytestconfig)) as server:
+    with serve(throttle=THROTTLE.value(pytestconfig), lifecycle=LIFECYCLE.value(pytestconfig),
+               live=LIVE.value(pytestconfig)) as server:
         yield server
 
 

@@ -26,6 +26,7 @@ FEED_FINISHED = "feed.finished"
 # A Multi-Channel Fulfillment order, one of its shipments or one of its returns changed; the
 # data carries what FULFILLMENT_ORDER_STATUS tells (event_type Order, Shipment or Return).
 FULFILLMENT_ORDER_CHANGED = "fulfillment_order.changed"
+SETTLEMENT_CLOSED = "settlement.closed"  # a 14-day settlement period ended (living store)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,9 @@ class Scheduler:
         self._queue: list[tuple[float, int, Action]] = []
         self._order = itertools.count()  # ties run in the order they were queued
         self._running = False
+        # The due time of the action running now (None between runs): what that action
+        # should see as "now", even when it runs late because the clock jumped.
+        self.current: float | None = None
         self._task: asyncio.Task[None] | None = None
         clock.listeners.append(self.run_due)
 
@@ -47,7 +50,8 @@ class Scheduler:
         ran = 0
         try:
             while self._queue and self._queue[0][0] <= self.clock.now():
-                _, _, action = heapq.heappop(self._queue)
+                when, _, action = heapq.heappop(self._queue)
+                self.current = when
                 try:
                     action()
                 except Exception:
@@ -55,10 +59,15 @@ class Scheduler:
                 ran += 1
         finally:
             self._running = False
+            self.current = None
         return ran
 
     def clear(self) -> None:
         self._queue.clear()
+
+    def next_due(self) -> float:
+        """When the earliest queued action is due (infinity when none is)."""
+        return self._queue[0][0] if self._queue else float("inf")
 
     def __len__(self) -> int:
         return len(self._queue)

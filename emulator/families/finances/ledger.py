@@ -147,9 +147,10 @@ class Group:
 
 
 def refund_time(order: Order) -> float:
-    """When a refunded order's refund was issued: its last change (what set `refunded`), never
-    before its last shipment."""
-    return max(order.shipments[-1].ship_date, order.last_update)
+    """When a refunded order's refund was issued (`refunded_at`; orders of older snapshots:
+    their last change, what set `refunded`), never before its last shipment."""
+    issued = order.refunded_at if order.refunded_at is not None else order.last_update
+    return max(order.shipments[-1].ship_date, issued)
 
 
 def charged_labels(state: SellerState, order: Order) -> list[shipments.LabelShipment]:

@@ -105,7 +105,7 @@ def _order_summary(order: Order) -> dict[str, Any]:
         "OrderItemStatus": "Shipped" if item.shipped >= item.quantity else "Unshipped",
         "Quantity": item.quantity,
         "QuantityShipped": item.shipped,
-        "IsBuyerRequestedCancel": False,
+        "IsBuyerRequestedCancel": order.cancelled_by == "buyer",
         "ItemEarliestDeliveryDate": iso(order.earliest_delivery),
         "ItemLatestDeliveryDate": iso(order.latest_delivery),
     } for item in order.items]
@@ -127,8 +127,10 @@ def _any_offer_changed(event: Event, state: SellerState, store: StateStore) -> l
         "OfferChangeTrigger": {"MarketplaceId": market.id, "ASIN": asin,
                                "ItemCondition": condition,
                                "TimeOfOfferChange": iso(event.time),
-                               # The seller's own price moved: an internal change.
-                               "OfferChangeType": "Internal"},
+                               # The seller's own price moved (Internal), or competitors
+                               # repriced (External, from the living store).
+                               "OfferChangeType": event.data.get("offerChangeType",
+                                                                 "Internal")},
         "Summary": _offer_summary(state, asin, market, offers),
         "Offers": [_offer(o, market, event.time) for o in offers[:MAX_OFFERS]],
     }}

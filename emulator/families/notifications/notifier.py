@@ -168,13 +168,14 @@ class Notifier:
                             self._route(subscription, draft, event)
 
     def subscribed(self, subscription: Subscription) -> None:
-        """A new subscription: types that report changes start from the seller's state now."""
-        if subscription.notification_type in CHANGE_TRACKED:
-            state = self._seller_state(subscription.seller_id)
-            if state is not None:
-                with self._lock:
-                    self._marks.prime(state, subscription.notification_type,
-                                      listing_marks(subscription.notification_type, state))
+        """A new subscription: the seller's business exists from now on (the living store
+        plays it on the clock: the subscription hears of it without any other call), and
+        types that report changes start from the seller's state now."""
+        state = self._seller_state(subscription.seller_id)
+        if state is not None and subscription.notification_type in CHANGE_TRACKED:
+            with self._lock:
+                self._marks.prime(state, subscription.notification_type,
+                                  listing_marks(subscription.notification_type, state))
 
     def _seller_state(self, seller_id: str) -> SellerState | None:
         seller = self.accounts.seller(seller_id)
@@ -194,7 +195,9 @@ class Notifier:
             window.held = event
             return
         self._emit(subscription, draft.payload, event.time)
-        self._open(key, self.clock.now() + period)
+        # From the event's time: the living store plays events at their own times, possibly
+        # after a clock jump.
+        self._open(key, event.time + period)
 
     def _open(self, key: tuple[str, str], ends: float) -> None:
         self._windows[key] = _Window(ends)

@@ -154,7 +154,8 @@ def packages_json(order: Order) -> list[dict[str, Any]]:
     return [{
         "packageReferenceId": shipment.package_reference_id,
         "createdTime": iso(shipment.ship_date),
-        "packageStatus": {"status": "SHIPPED"},
+        "packageStatus": {"status": "DELIVERED" if shipment.delivered is not None
+                          else "SHIPPED"},
         "carrier": shipment.carrier,
         "shipTime": iso(shipment.ship_date),
         "shippingService": shipment.ship_method,

@@ -233,7 +233,7 @@ def item_json(order: Order, item: OrderItem) -> dict[str, Any]:
         "ProductInfo": {"NumberOfItems": "1"},
         "ConditionId": item.condition, "ConditionSubtypeId": item.condition_subtype,
         "IsTransparency": False, "SerialNumberRequired": False,
-        "BuyerRequestedCancel": {"IsBuyerRequestedCancel": "false", "BuyerCancelReason": ""},
+        "BuyerRequestedCancel": _buyer_cancel(order),
     }
     if order.store_chain_store_id:
         value["StoreChainStoreId"] = order.store_chain_store_id
@@ -258,6 +258,13 @@ def item_json(order: Order, item: OrderItem) -> dict[str, Any]:
     if gift:
         value["BuyerInfo"] = gift
     return value
+
+
+def _buyer_cancel(order: Order) -> dict[str, str]:
+    # Amazon's reasons are the buyer's free text; the emulator's buyers give no reason.
+    if order.cancelled_by == "buyer":
+        return {"IsBuyerRequestedCancel": "true", "BuyerCancelReason": ""}
+    return {"IsBuyerRequestedCancel": "false", "BuyerCancelReason": ""}
 
 
 def item_buyer_info(item: OrderItem) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 # Shipping an order is the business core's rule (every way of shipping goes through it);
 # its refusals are the orders' refusals (OrderError).
-from emulator.business import fulfillment
+from emulator.business import fulfillment, order_moves
 from emulator.business.entities import Listing, Order
 from emulator.business.fulfillment import OrderError
 from emulator.business.fulfillment import order_changed as _mark
@@ -81,7 +81,9 @@ def create_order(store: StateStore, state: SellerState, spec: NewOrder) -> Order
     lines = [(_listing(state, sku), quantity) for sku, quantity in spec.lines]
     channel = "MFN" if spec.is_ispu else spec.fulfillment
     if not lines:
-        candidates = [x for x in state.maker.listings
+        # The generated offers as the listings stand now (a restore replaces the records).
+        current = [state.listings[x.sku] for x in state.maker.listings if x.sku in state.listings]
+        candidates = [x for x in current
                       if channel in (None, x.fulfillment) and _available(state, x) > 0]
         if not candidates:
             raise OrderError(f"seller {state.seller_id} has no listing with stock to order")
@@ -105,6 +107,8 @@ def create_order(store: StateStore, state: SellerState, spec: NewOrder) -> Order
     if order.status != "Canceled":
         for listing, quantity in lines:
             _take_stock(store, state, listing, quantity)
+        for shipment in order.shipments:  # created as Shipped: its FBA units have left
+            order_moves.ship_out(store, state, order, shipment, now)
     store.changed(state, "order", order.order_id, order, events.ORDER_CREATED,
                   {"order_id": order.order_id, "status": order.status})
     return order
@@ -118,36 +122,11 @@ def _listing(state: SellerState, sku: str) -> Listing:
 
 
 def _available(state: SellerState, listing: Listing) -> int:
-    if listing.fulfillment == "AFN":
-        record = state.inventory.get(listing.sku)
-        return record.fulfillable if record else 0
-    return listing.quantity
+    return order_moves.available(state, listing)
 
 
 def _take_stock(store: StateStore, state: SellerState, listing: Listing, quantity: int) -> None:
-    now = store.clock.now()
-    if listing.fulfillment == "AFN":
-        record = state.inventory[listing.sku]
-        record.fulfillable -= quantity
-        record.reserved_customer_order += quantity
-        record.updated = now
-        store.changed(state, "inventory", listing.sku, record, events.INVENTORY_CHANGED,
-                      {"sku": listing.sku, "fulfillable": record.fulfillable})
-        return
-    listing.quantity -= quantity
-    listing.updated = now
-    for market_id in listing.status:
-        if listing.quantity == 0 and "BUYABLE" in listing.status[market_id]:
-            listing.status[market_id] = [s for s in listing.status[market_id] if s != "BUYABLE"]
-    _set_quantity_attribute(listing)
-    store.changed(state, "listing", listing.sku, listing, events.LISTING_CHANGED,
-                  {"sku": listing.sku, "quantity": listing.quantity})
-
-
-def _set_quantity_attribute(listing: Listing) -> None:
-    for entry in listing.attributes.get("fulfillment_availability", []):
-        if isinstance(entry, dict) and entry.get("fulfillment_channel_code") == "DEFAULT":
-            entry["quantity"] = listing.quantity
+    order_moves.take_stock(store, state, listing, quantity, store.clock.now())
 
 
 def find(state: SellerState, order_id: str) -> Order:
@@ -192,11 +171,13 @@ def set_status(store: StateStore, state: SellerState, order: Order, status: str)
         raise OrderError(f"A {order.status} order cannot become {status}.")
     now = store.clock.now()
     if status == "Shipped":
-        ship(order, now, "UPS", str(state.maker.rnd.randrange(10**11, 10**12)),
-             state.maker.rnd)
-    elif status == "Canceled":
-        order.cancelled_at = now
-        _release_stock(store, state, order)
+        order_moves.ship(store, state, order, now, state.maker.rnd, carrier="UPS",
+                         tracking=str(state.maker.rnd.randrange(10**11, 10**12)),
+                         why=f"status {status}")
+        return
+    if status == "Canceled":
+        order_moves.cancel(store, state, order, now, "seller", why=f"status {status}")
+        return
     order.status = status
     order.last_update = now
     _mark(store, state, order, f"status {status}")
@@ -238,22 +219,6 @@ def update_pickup(store: StateStore, state: SellerState, order: Order, status: s
     _mark(store, state, order, f"pickup {status}")
 
 
-def _release_stock(store: StateStore, state: SellerState, order: Order) -> None:
-    for item in order.items:
-        listing = state.listings.get(item.sku)
-        unshipped = item.quantity - item.shipped
-        if listing is None or unshipped == 0:
-            continue
-        if listing.fulfillment == "AFN" and item.sku in state.inventory:
-            record = state.inventory[item.sku]
-            moved = min(unshipped, record.reserved_customer_order)
-            record.reserved_customer_order -= moved
-            record.fulfillable += moved
-            record.updated = store.clock.now()
-            store.changed(state, "inventory", item.sku, record, events.INVENTORY_CHANGED,
-                          {"sku": item.sku, "fulfillable": record.fulfillable})
-
-
 def acknowledge(store: StateStore, state: SellerState, order: Order,
                 merchant_order_id: str | None) -> None:
     """The order acknowledgement feed's Success: the seller has the order, under its own id
@@ -284,3 +249,82 @@ def cancel_by_seller(store: StateStore, state: SellerState, order: Order,
         raise OrderError("A cancellation must cover every item of the order; the emulator does "
                          "not model partly cancelled orders.")
     set_status(store, state, order, "Canceled")
+
+
+# -- moves the control plane asks for ---------------------------------------------------------
+
+CANCELLERS = ("seller", "buyer")
+DISPOSITIONS = ("SELLABLE", "CUSTOMER_DAMAGED", "DEFECTIVE", "CARRIER_DAMAGED")
+
+
+def ship_order(store: StateStore, state: SellerState, order: Order, *,
+               carrier: str | None = None, tracking_number: str | None = None,
+               ship_date: float | None = None, items: list[tuple[str, int]] | None = None,
+               method: str | None = None) -> None:
+    """Ships an order as its fulfiller would: Amazon an FBA order (its reserved units leave
+    the network), the seller a merchant-fulfilled one (as confirmShipment does). The ship
+    date defaults to now and is never in the future."""
+    if order.status not in ("Unshipped", "PartiallyShipped"):
+        raise OrderError(f"The order is {order.status}; only Unshipped or PartiallyShipped "
+                         "orders can ship (a Pending order waits for its payment).")
+    now = store.clock.now()
+    when = now if ship_date is None else min(max(ship_date, order.purchase_date), now)
+    units = _unshipped_units(order, items) if items else None
+    order_moves.ship(store, state, order, when, state.maker.rnd, carrier=carrier,
+                     tracking=tracking_number, items=units, method=method)
+
+
+def cancel_order(store: StateStore, state: SellerState, order: Order, by: str) -> None:
+    """The seller cancels an order, or the buyer does; its units come back to stock."""
+    if by not in CANCELLERS:
+        raise OrderError(f"by: one of {', '.join(CANCELLERS)}")
+    if order.status in ("Shipped", "PartiallyShipped", "Canceled"):
+        raise OrderError(f"The order is {order.status}; only orders with no unit shipped can "
+                         "be cancelled.")
+    order_moves.cancel(store, state, order, store.clock.now(), by)
+
+
+def _shipped(order: Order, move: str) -> None:
+    if not order.units_shipped:
+        raise OrderError(f"The order is {order.status}; only an order with shipped units can "
+                         f"be {move}.")
+
+
+def deliver_order(store: StateStore, state: SellerState, order: Order) -> None:
+    _shipped(order, "delivered")
+    if all(s.delivered is not None for s in order.shipments):
+        raise OrderError("Every package of the order was delivered already.")
+    order_moves.deliver(store, state, order, store.clock.now())
+
+
+def return_order(store: StateStore, state: SellerState, order: Order, *,
+                 items: list[tuple[str, int]] | None = None, disposition: str | None = None,
+                 reason: str | None = None) -> None:
+    """The buyer sends units back (default: every shipped unit not returned yet); returned
+    FBA units go back to inventory, sellable or not as `disposition` says."""
+    _shipped(order, "returned")
+    if disposition is not None and disposition not in DISPOSITIONS:
+        raise OrderError(f"disposition: one of {', '.join(DISPOSITIONS)}")
+    if items:
+        by_id = {i.order_item_id: i for i in order.items}
+        for item_id, quantity in items:
+            if item_id not in by_id:
+                raise OrderError(f"Invalid orderItemId '{item_id}' for this order.")
+            if quantity < 1:
+                raise OrderError(f"Quantity {quantity} of order item {item_id} must be at "
+                                 "least 1.")
+    if order.fulfillment == "MFN" and disposition is not None:
+        raise OrderError("disposition: only FBA returns are graded by Amazon.")
+    made = order_moves.return_items(store, state, order, store.clock.now(), state.maker.rnd,
+                                    state.maker.shape.return_sellable_share, items, disposition,
+                                    reason)
+    if not made:
+        raise OrderError("Nothing to return: every shipped unit named came back already.")
+
+
+def refund_order(store: StateStore, state: SellerState, order: Order) -> None:
+    """Refunds the whole order (a refund event posts in Finances now)."""
+    _shipped(order, "refunded")
+    if order.refunded:
+        raise OrderError("The order was refunded already.")
+    order_moves.refund(store, state, order, store.clock.now())

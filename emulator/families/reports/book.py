@@ -310,12 +310,15 @@ class ReportBook(JobBook[Report]):
 
     # -- settlement -----------------------------------------------------------------------
 
-    def settle(self, seller: Seller) -> None:
+    def settle(self, seller: Seller, now: float | None = None) -> None:
         """Amazon's settlement reports: one for each settlement period that closed in the
         last 90 days (made when the seller's reports are first looked at), then one at each
-        period's close, on the clock. Between two closes this is a dictionary lookup."""
+        period's close, on the clock. Between two closes this is a dictionary lookup. `now`:
+        the moment to settle at (a close the living store reached; a scheduled close that runs
+        after a clock jump), else the clock's."""
         seller_id = seller.seller_id
-        now = self.clock.now()
+        if now is None:
+            now = self.scheduler.current or self.clock.now()
         due = self._settle_due.get(seller_id)
         if due is not None and now < due:
             return

@@ -18,6 +18,8 @@ from emulator.gateway.call import Call
 from emulator.gateway.errors import AccessDenied, InvalidInput, NotFound
 from emulator.gateway.registry import HandlerRegistry
 from emulator.gateway.wire import Reply, json_reply
+from emulator.runtime import events
+from emulator.runtime.events import Event
 
 MODEL = "reports_2021-06-30"
 # getReports' filters, in the order Amazon names them when refusing them next to a nextToken
@@ -83,6 +85,13 @@ class ReportsApi:
             lambda report_type: is_known(report_type, context.settings.models_dir),
         )
         context.store.reset_listeners.append(self.book.clear)
+        # The living store closes settlement periods on its own: their reports come then.
+        context.events.subscribe(self._settlement_closed, events.SETTLEMENT_CLOSED)
+
+    def _settlement_closed(self, event: Event) -> None:
+        seller = self.context.accounts.seller(event.seller_id)
+        if seller is not None:
+            self.book.settle(seller, now=event.time)
 
     def _ready(self, call: Call) -> tuple[str, str]:
         """Bring the clock's due work and the seller's settlements up to date; returns the

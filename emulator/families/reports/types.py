@@ -21,6 +21,7 @@ from emulator.families.reports.generators import (
     inventory,
     listings,
     orders,
+    returns,
     sales_traffic,
     settlement,
 )
@@ -28,7 +29,7 @@ from emulator.families.reports.generators.base import ReportFamily
 
 FAMILIES: dict[str, ReportFamily] = {
     **listings.FAMILIES, **orders.FAMILIES, **inventory.FAMILIES, **settlement.FAMILIES,
-    **sales_traffic.FAMILIES,
+    **sales_traffic.FAMILIES, **returns.FAMILIES,
 }
 
 # Report types whose documents hold buyer PII: getReportDocument needs a Restricted Data Token
