@@ -15,7 +15,7 @@ ifeq ($(SPAPI_MODELS_DIR),)
   endif
 endif
 
-.PHONY: install models run test lint bench clean node-clients contracts cassettes coverage-table
+.PHONY: install models run test lint bench clean node-clients contracts cassettes coverage-table fuzz
 
 install: $(VENV)/.installed
 
@@ -54,6 +54,11 @@ $(NODE_CLIENTS)/node_modules/.package-lock.json: $(NODE_CLIENTS)/package-lock.js
 # The README's table of how each operation is answered (tests/test_coverage.py checks it).
 coverage-table: models
 	$(BIN)/spapi-emulator coverage --readme README.md
+
+# Schemathesis over every operation of every model, long: every coverage case and Hypothesis
+# fuzzing (`make test` runs a few cases per operation). Tens of minutes; prints what it finds.
+fuzz: models
+	SPAPI_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py -q
 
 # The contract suite against the emulator (also part of `make test`).
 contracts: models

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import time
+from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,6 +32,7 @@ from emulator.business.persistence import StateFile
 from emulator.business.store import StateStore
 from emulator.business.synthesis_hints import SynthesisHints
 from emulator.config import Settings
+from emulator.control.guard import GuardPolicy
 from emulator.control.plane import ControlContext, control_app
 from emulator.families import ApiContext, install_all
 from emulator.gateway.answer import Answerer
@@ -65,16 +67,22 @@ LWA_TOKEN_PATH = "/auth/o2/token"
 CONSENT_PREFIX = "/apps/authorize/"
 
 
+def _as_sent(scope: Scope) -> str:
+    """The request's path still percent-encoded, as the dispatch reads it."""
+    raw = scope.get("raw_path")
+    return raw.decode("latin-1") if raw else quote(scope["path"])
+
+
 class EmulatorApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.models = spec.load(settings.models_dir)
-        self.randomness = Randomness(settings.seed)
+        self.randomness = Randomness(settings.seed, settings.deterministic_tokens)
         self.clock = Clock()
         self.accounts = Accounts.load(settings.accounts_file)
         self.tokens = TokenStore(self.clock, self.randomness, settings.token_ttl)
         self.journal = Journal(settings.journal_size, settings.journal_bodies)
-        self.faults = Faults(self.randomness)
+        self.faults = Faults(self.randomness, [op.uid for op in self.models.operations])
         if settings.faults_file is not None:
             self.faults.load(settings.faults_file)
         self.throttler = Throttler(self.clock, ThrottleMode.parse(settings.throttle))
@@ -106,7 +114,8 @@ class EmulatorApp:
         # Every package of emulator/families/ registers its handlers (and control routes).
         self.families = install_all(self.handlers, family_context)
         self._on_shutdown = family_context.on_shutdown
-        self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness)
+        self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness,
+                                 self.store.transaction)
         self.synthesis_hints = SynthesisHints(self.store, self.clock)
         self.answerer.hints = self._hints
         stages = [
@@ -119,6 +128,10 @@ class EmulatorApp:
                                  stages, observers, plan=self.throttler.plan,
                                  finishers=[self.store.flush])
 
+        # Who may drive the emulator by hand: the control plane and any page mounted under
+        # /_emulator sit behind control.guard.ControlGuard with this policy.
+        self.guard_policy = GuardPolicy.for_server(settings.host, settings.public_url,
+                                                   settings.control_token)
         self.lwa = lwa_app(self.accounts, self.tokens, settings, self.randomness)
         self.consent = consent_app(self.accounts, self.tokens, settings)
         control_context = ControlContext(
@@ -127,7 +140,7 @@ class EmulatorApp:
             scenarios_dir=settings.scenario_file.parent, scale=settings.scale,
             coverage=lambda: coverage(self.models, self.answerer),
         )
-        self.control = control_app(control_context, family_context.control)
+        self.control = control_app(control_context, family_context.control, self.guard_policy)
         self.control_extensions = family_context.control
         self.inspector = inspector_app(Sources(
             settings=settings, models=self.models, clock=self.clock, scheduler=self.scheduler,
@@ -183,7 +196,9 @@ class EmulatorApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            path = scope["path"]
+            # The path as sent: `/_emulator%2Fstate` or `/%5Femulator/...` must not reach
+            # the control plane (they are SP-API paths no operation has: 403).
+            path = _as_sent(scope)
             if path == INSPECTOR_PREFIX or path.startswith(INSPECTOR_PREFIX + "/"):
                 await self.inspector(scope, receive, send)  # watches; never recorded
             elif path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
@@ -210,7 +225,7 @@ class EmulatorApp:
 
     async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
         """LWA, consent pages, documents and SP-API, by path."""
-        path = scope["path"]
+        path = _as_sent(scope)
         if path == LWA_TOKEN_PATH:
             await self.lwa(scope, receive, send)
         elif path.startswith(CONSENT_PREFIX):

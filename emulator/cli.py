@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ from emulator.auth.accounts import Accounts, AccountsError
 from emulator.business import scenario as scenarios
 from emulator.business.marketplaces import MARKETPLACES
 from emulator.business.persistence import StateFile
-from emulator.config import AUTH_MODES, FIXTURES, LIFECYCLES, MODES, Settings
+from emulator.config import AUTH_MODES, FIXTURES, LIFECYCLES, MODES, Settings, is_loopback
 from emulator.harness import commands as contract_cli
 from emulator.models import source as modelsource
 from emulator.runtime.faults import FaultRuleError, Faults
@@ -97,6 +98,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="on: the business goes on after the scenario's anchor, on the "
                        "emulator clock (default); off: it stands still at the anchor, plus "
                        "what clients do")
+    serve.add_argument("--control-token", metavar="TOKEN",
+                       default=os.environ.get("SPAPI_EMULATOR_CONTROL_TOKEN") or None,
+                       help="the control plane answers only requests carrying it in the "
+                       "x-emulator-control-token header (default $SPAPI_EMULATOR_CONTROL_TOKEN); "
+                       "needed when --host is not a loopback address")
+    serve.add_argument("--deterministic-tokens", action="store_true",
+                       default=os.environ.get("SPAPI_EMULATOR_DETERMINISTIC_TOKENS") == "1",
+                       help="draw access tokens, RDTs, codes, document ids and the URL signing "
+                       "key from the seed (the same every run; anyone who knows the seed can "
+                       "forge them) instead of the OS's CSPRNG")
     serve.add_argument("--log-level", default="warning",
                        choices=("critical", "error", "warning", "info", "debug"))
     serve.add_argument("--access-log", action="store_true", help="log every request")
@@ -170,6 +181,8 @@ def _serve(args: argparse.Namespace) -> int:
         eventbridge_endpoint=args.eventbridge_endpoint,
         webhook_url=args.webhook,
         live=args.live == "on",
+        control_token=args.control_token,
+        deterministic_tokens=args.deterministic_tokens,
     )
     return serve(settings, log_level=args.log_level, access_log=args.access_log)
 
@@ -209,6 +222,9 @@ def _check_serve_options(args: argparse.Namespace, throttle: str) -> str | None:
             return f"no such file: {option}"
     if args.journal_bodies < 0:
         return "--journal-bodies must be 0 or more"
+    if not is_loopback(args.host) and not args.control_token:
+        return (f"--host {args.host} answers other machines: set --control-token (or "
+                "SPAPI_EMULATOR_CONTROL_TOKEN) so that only you can drive the control plane")
     return None
 
 

@@ -14,6 +14,12 @@ Mode = Literal["emulate", "sandbox"]
 MODES: tuple[Mode, ...] = ("emulate", "sandbox")
 Lifecycle = Literal["instant", "fast", "realistic"]
 LIFECYCLES: tuple[Lifecycle, ...] = ("instant", "fast", "realistic")
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` keeps the emulator to this machine."""
+    return host.strip("[]").lower() in LOOPBACK_NAMES or host.startswith("127.")
 
 
 def _fixtures() -> Path:
@@ -74,6 +80,13 @@ class Settings:
     # arrive and move, stock runs down...). Off here, for tests and embedding (a still
     # business plus what clients do); `spapi-emulator serve` turns it on.
     live: bool = False
+    # What the control plane asks for in x-emulator-control-token (control/guard.py); needed
+    # when the emulator binds beyond loopback.
+    control_token: str | None = None
+    # Tokens, RDTs, authorization codes, document ids and the presigned-URL key from the seed
+    # instead of the operating system's CSPRNG: the same run, the same tokens. For tests that
+    # need them; anyone who knows the seed can then forge them.
+    deterministic_tokens: bool = False
 
     @property
     def base_url(self) -> str:

@@ -9,16 +9,71 @@ import socket
 import sys
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from emulator import __version__
 from emulator.app import create_app
-from emulator.config import Settings
+from emulator.config import Settings, is_loopback
+from emulator.runtime.faults import FaultRuleError
+
+# The most a request's head (request line and headers) may take. Amazon's gateway (API Gateway)
+# documents 10,240 bytes for the request line and header values; this leaves room for header
+# names and line ends. Past it: 431, and the connection is closed before more is buffered.
+MAX_HEAD_BYTES = 16 * 1024
+_TOO_LARGE_BODY = (b'{"errors":[{"code":"RequestHeaderFieldsTooLarge","message":"The request '
+                   b'headers exceed the maximum accepted size.","details":""}]}')
+_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json"
+              b"\r\nconnection: close\r\ncontent-length: " + str(len(_TOO_LARGE_BODY)).encode()
+              + b"\r\n\r\n" + _TOO_LARGE_BODY)
 
 GRACEFUL_SHUTDOWN = 3  # seconds open connections get to finish when the server stops
 
 
 class PortInUse(RuntimeError):
     pass
+
+
+class HeadLimitedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a bound on the request head: httptools buffers a
+    header line, however long, until it ends. A head is open while the request's scope has no
+    method yet (uvicorn sets it when the headers are complete); the bytes of the chunks read
+    meanwhile are counted (the chunk in which a head begins counts from the next one on, so
+    the bound is MAX_HEAD_BYTES plus one read). One check per chunk, nothing per request."""
+
+    _head_scope: object = None
+    _head_bytes = 0
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        scope = self.scope
+        if scope is None or "method" in scope:
+            return
+        if scope is not self._head_scope:  # a head began in this chunk
+            self._head_scope, self._head_bytes = scope, 0
+            return
+        self._head_bytes += len(data)
+        if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+            self.transport.write(_TOO_LARGE)
+            self.transport.close()
+
+
+def uvicorn_config(app: object, *, log_level: str = "warning", access_log: bool = False,
+                   settings: Settings | None = None) -> uvicorn.Config:
+    """How uvicorn serves the emulator (`serve` and the embedded server alike)."""
+    tls_cert = settings.tls_cert if settings is not None else None
+    tls_key = settings.tls_key if settings is not None else None
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        http=HeadLimitedProtocol,
+        log_level=log_level,
+        access_log=access_log,
+        server_header=False,  # SP-API's own Server header is "Server"; uvicorn's would lie
+        lifespan="on",
+        ssl_certfile=str(tls_cert) if tls_cert is not None else None,
+        ssl_keyfile=str(tls_key) if tls_key is not None else None,
+        # An inspector tab keeps its live tail open; stopping must not wait for it forever.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+    )
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -46,7 +101,16 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
     except PortInUse as error:
         print(f"spapi-emulator: {error}; choose another with --port", file=sys.stderr)
         return 1
-    app = create_app(settings)
+    if not is_loopback(settings.host):
+        print(f"spapi-emulator: warning: bound to {settings.host}, the emulator answers other "
+              "machines; the control plane asks for the x-emulator-control-token header",
+              file=sys.stderr)
+    try:
+        app = create_app(settings)
+    except FaultRuleError as error:
+        sock.close()
+        print(f"spapi-emulator: {error}", file=sys.stderr)
+        return 2
     summary = app.models.summary()
     address = f"{settings.scheme}://{settings.host}:{sock.getsockname()[1]}"
     print(
@@ -59,20 +123,10 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
     if settings.tls_cert is not None:
         print(f"TLS certificate: {settings.tls_cert}", file=sys.stderr, flush=True)
     print(f"inspector: {address}/_emulator/ui", file=sys.stderr, flush=True)
-    config = uvicorn.Config(
-        app,
-        log_level=log_level,
-        access_log=access_log,
-        server_header=False,  # SP-API's own Server header is "Server"; uvicorn's would lie
-        lifespan="on",
-        ssl_certfile=str(settings.tls_cert) if settings.tls_cert is not None else None,
-        ssl_keyfile=str(settings.tls_key) if settings.tls_key is not None else None,
-        # An inspector tab keeps its live tail open; stopping must not wait for it forever.
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
-    )
+    config = uvicorn_config(app, log_level=log_level, access_log=access_log, settings=settings)
     if access_log:
         # uvicorn logs request lines at INFO on a logger set to --log-level (warning by
-        # default): `--access-log` alone would print nothing.
+        # default, set when the config is made): `--access-log` alone would print nothing.
         logging.getLogger("uvicorn.access").setLevel(logging.INFO)
     server = uvicorn.Server(config)
     server.run(sockets=[sock])

@@ -45,6 +45,7 @@ class TokenSource:
     server: Running
     _grantless: dict[str, str] = field(default_factory=dict)
     _seller: str | None = None
+    _http: httpx.Client | None = None
 
     def _fresh(self, token: str | None) -> bool:
         # Tests move the shared emulator's clock forward; a token they expired is replaced.
@@ -71,7 +72,9 @@ class TokenSource:
         resource: dict[str, object] = {"method": method, "path": path}
         if data_elements:
             resource["dataElements"] = list(data_elements)
-        response = httpx.post(
+        if self._http is None:  # one client: each new one loads the CA bundle (~50 ms)
+            self._http = httpx.Client(timeout=30)
+        response = self._http.post(
             f"{self.server.base_url}/tokens/2021-03-01/restrictedDataToken",
             json={"restrictedResources": [resource]},
             headers={"x-amz-access-token": self.seller()},

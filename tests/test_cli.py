@@ -146,8 +146,12 @@ def test_credentials_snippets_run_for_the_sellers_region(seller_id: str, emulato
 def test_bad_serve_options_are_one_clear_line(models_dir: Path, tmp_path: Path) -> None:
     faults = tmp_path / "faults.yaml"
     faults.write_text("- {operation: getOrders, status: '418'}\n")
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text("- {operation: getOrderz, status: '500'}\n")
     for args, needle in ((["--throttle", "fast"], "--throttle"),
                          (["--faults", str(faults)], "status"),
+                         (["--faults", str(unknown)], "unknown operation 'getOrderz'"),
+                         (["--host", "0.0.0.0"], "--control-token"),
                          (["--accounts", str(tmp_path / "none.yaml")], "none.yaml")):
         result = _run("serve", "--models", str(models_dir), "--port", "0", *args)
         assert result.returncode == 2, args

@@ -43,7 +43,8 @@ def test_clock(anonymous: httpx.Client) -> None:
     for bad in ({"seconds": -5}, {"seconds": "soon"}, {}, [1]):
         response = anonymous.post("/_emulator/clock/advance", json=bad)
         assert response.status_code == 400
-    assert anonymous.post("/_emulator/clock/advance", content=b"{").status_code == 400
+    assert anonymous.post("/_emulator/clock/advance", content=b"{",
+                          headers={"content-type": "application/json"}).status_code == 400
 
 
 def test_openapi_describes_every_route(anonymous: httpx.Client, emulator: Running) -> None:
@@ -51,6 +52,6 @@ def test_openapi_describes_every_route(anonymous: httpx.Client, emulator: Runnin
     assert document == control_openapi(emulator.app.control_extensions.paths)
     described = {(path, method.upper()) for path, item in document["paths"].items()
                  for method in item}
-    served = {(route.path, method) for route in emulator.app.control.app.routes
+    served = {(route.path, method) for route in emulator.app.control.app.app.app.routes
               if isinstance(route, Route) for method in (route.methods or ()) if method != "HEAD"}
     assert described == served

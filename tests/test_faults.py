@@ -3,7 +3,6 @@ bodies and added latency; from the control plane or a file; seeded, so a run rep
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,7 +115,7 @@ def test_rules_from_a_file(models_dir: Path, tmp_path: Path) -> None:
     ["not", "an", "object"],
 ])
 def test_bad_rules_are_refused_whole(faults: httpx.Client, rule: object) -> None:
-    response = faults.post("/_emulator/faults", content=json.dumps(rule))
+    response = faults.post("/_emulator/faults", json=rule)
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "InvalidInput"
     assert faults.get("/_emulator/faults").json()["faults"] == []

@@ -501,7 +501,7 @@ def test_orders_survive_a_snapshot_and_keep_moving_and_a_reset_forgets_them(
         snapshot = fba.control("GET", "/_emulator/state").json()
         assert "MCF-SNAP" in snapshot["sellers"][fba.state.seller_id]["records"][
             "fulfillment_order"]
-        assert fba.control("POST", "/_emulator/reset").status_code == 200
+        assert fba.control("POST", "/_emulator/reset", json={}).status_code == 200
         assert fba.call(f"{OP}.getFulfillmentOrder", "GET",
                         f"{BASE}/fulfillmentOrders/MCF-SNAP").status_code == 404
         assert fba.control("PUT", "/_emulator/state", json=snapshot).status_code == 200

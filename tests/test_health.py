@@ -20,6 +20,6 @@ def test_unknown_control_route_is_a_json_404(anonymous: httpx.Client) -> None:
     response = anonymous.get("/_emulator/nothing")
     assert response.status_code == 404
     assert response.json()["errors"][0]["code"] == "NotFound"
-    response = anonymous.post("/_emulator/health")
+    response = anonymous.post("/_emulator/health", json={})
     assert response.status_code == 405
     assert response.json()["errors"][0]["code"] == "MethodNotAllowed"

@@ -241,6 +241,13 @@ def test_gzip_and_declared_charsets_are_read(own_feeds: Feeds, pristine: Running
     (b"[1, 2]", "4002001", "Item 'Feed' cannot be parsed."),
     (gzip.compress(b'{"header": '), "4002001", "Item 'Feed' cannot be parsed."),
     (b"\xff\xfe{}", "4002001", "Item 'Feed' cannot be parsed."),
+    # JSON has no NaN, Infinity or numbers past a double, and nothing 1,000 levels deep.
+    ('{"header": {"sellerId": "SELLER", "version": "2.0"}, "messages": [MESSAGE], "n": NaN}',
+     "4002001", "Item 'Feed' cannot be parsed."),
+    ('{"header": {"sellerId": "SELLER", "version": "2.0"}, "messages": [MESSAGE], "n": 1e999}',
+     "4002001", "Item 'Feed' cannot be parsed."),
+    (b'{"header": ' + b"[" * 1000 + b"]" * 1000 + b"}", "4002001",
+     "Item 'Feed' cannot be parsed."),
     ('{"messages": [MESSAGE]}', "4002005", "Attribute 'header' is required, but not present."),
     ('{"header": {"version": "2.0"}, "messages": [MESSAGE]}', "4002005",
      "Attribute 'sellerId' is required, but not present."),

@@ -598,7 +598,7 @@ def test_a_reset_ends_aggregation_windows_and_keeps_subscriptions(api: Notificat
                                           "value": offer(amount)}]})
             assert answer.json()["status"] == "ACCEPTED", answer.text
         assert len(api.messages("ANY_OFFER_CHANGED", seller=3)) == 1
-        assert httpx.post(f"{api.server.base_url}/_emulator/reset").status_code == 200
+        assert httpx.post(f"{api.server.base_url}/_emulator/reset", json={}).status_code == 200
         api.advance(600)
         assert len(api.messages("ANY_OFFER_CHANGED", seller=3)) == 1
         kept = api.call(client, "getSubscription", "GET", "/subscriptions/ANY_OFFER_CHANGED")
@@ -621,7 +621,7 @@ def test_reset_keeps_registrations_and_outbox_unless_asked(models_dir: Path) -> 
             return list(notes.call(notes.grantless, "getDestinations", "GET",
                                    "/destinations").json()["payload"])
 
-        plain = httpx.post(reset)
+        plain = httpx.post(reset, json={})
         assert plain.status_code == 200 and plain.json()["cleared"] == []
         assert [d["destinationId"] for d in destinations()] == [first]
         assert notes.outbox(type="ORDER_CHANGE")

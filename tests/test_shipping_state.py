@@ -88,7 +88,7 @@ def test_snapshot_restore_and_reset(models_dir: Path) -> None:
         assert len(records["collection_form"]) == 1
         before = seller.tracking(tracking_id, "UPS").json()
         # Reset forgets them.
-        assert seller.http.post("/_emulator/reset").is_success
+        assert seller.http.post("/_emulator/reset", json={}).is_success
         assert seller.mfn_shipment(mfn["ShipmentId"]).status_code == 404
         assert seller.tracking(tracking_id, "UPS").status_code == 400
         assert not seller.state()["sellers"][SELLER].get("records")

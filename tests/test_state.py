@@ -113,7 +113,7 @@ def test_reset_and_seed(fresh: Running) -> None:
     before = _state(fresh)
     httpx.post(f"{base}/_emulator/orders", json={"seller_id": SELLER})
     assert _state(fresh) != before
-    assert httpx.post(f"{base}/_emulator/reset").status_code == 200
+    assert httpx.post(f"{base}/_emulator/reset", json={}).status_code == 200
     assert _state(fresh) == before
     reseeded = httpx.post(f"{base}/_emulator/seed", json={"seed": 99})
     assert reseeded.status_code == 200 and reseeded.json()["seed"] == 99
@@ -128,7 +128,7 @@ def test_snapshot_restore_round_trip_and_refusal(fresh: Running) -> None:
     base = fresh.base_url
     httpx.post(f"{base}/_emulator/orders", json={"seller_id": SELLER, "status": "Unshipped"})
     snapshot = _state(fresh)
-    httpx.post(f"{base}/_emulator/reset")
+    httpx.post(f"{base}/_emulator/reset", json={})
     assert _state(fresh) != snapshot
     assert httpx.put(f"{base}/_emulator/state", json=snapshot, timeout=60).status_code == 200
     assert _state(fresh) == snapshot
@@ -218,6 +218,6 @@ def test_reset_forgets_reports_and_documents(models_dir: Path, fixed_scenario: P
         assert report["processingStatus"] == "DONE"
         document = http.get(f"/reports/2021-06-30/documents/{report['reportDocumentId']}").json()
         assert httpx.get(document["url"]).status_code == 200
-        assert httpx.post(f"{server.base_url}/_emulator/reset").status_code == 200
+        assert httpx.post(f"{server.base_url}/_emulator/reset", json={}).status_code == 200
         assert http.get(f"/reports/2021-06-30/reports/{report_id}").status_code == 404
         assert httpx.get(document["url"]).status_code == 403

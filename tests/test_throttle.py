@@ -62,8 +62,8 @@ def _drain(http: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(("path", "body"), [
-    ("/_emulator/throttle/reset", None),  # the buckets alone
-    ("/_emulator/reset", None),
+    ("/_emulator/throttle/reset", {}),  # the buckets alone
+    ("/_emulator/reset", {}),
     ("/_emulator/seed", {"seed": 1}),
 ])
 def test_resets_refill_the_buckets(path: str, body: object, throttled: Running) -> None:

@@ -9,6 +9,7 @@ deterministically from the token, so parallel tests isolate themselves by invent
 from __future__ import annotations
 
 import hashlib
+import hmac
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +115,8 @@ class Accounts:
         assert isinstance(client_id, str) and isinstance(client_secret, str)
         app = self.app_by_client_id(client_id)
         if app is not None:
-            return app if app.client_secret == client_secret else None
+            return app if hmac.compare_digest(app.client_secret.encode(),
+                                              client_secret.encode()) else None
         if mode == "strict":
             return None
         # Open auth: any well-formed credentials are an app of their own.

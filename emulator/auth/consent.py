@@ -27,6 +27,7 @@ from starlette.types import ASGIApp
 from emulator.auth.accounts import Accounts, App, Seller
 from emulator.auth.tokens import TokenStore
 from emulator.config import Settings
+from emulator.gateway.wire import read_capped
 
 CONSENT_PATH = "/apps/authorize/consent"
 CONFIRM_PATH = "/apps/authorize/confirm"
@@ -168,15 +169,9 @@ def with_query(uri: str, params: Mapping[str, str]) -> str:
 
 async def read_form(request: Request) -> dict[str, str]:
     """The confirm form's fields (urlencoded, as a browser posts it), read with a size cap."""
-    too_large = ConsentError("Request too large", "The authorization form is too large.", 413)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-        raise too_large
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise too_large
+    body = await read_capped(request, MAX_FORM_BYTES)
+    if body is None:
+        raise ConsentError("Request too large", "The authorization form is too large.", 413)
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:

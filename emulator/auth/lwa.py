@@ -27,6 +27,8 @@ from emulator.auth.accounts import Accounts, App
 from emulator.auth.stage import SCOPES
 from emulator.auth.tokens import TokenStore
 from emulator.config import AuthMode, Settings
+from emulator.gateway.wire import read_capped
+from emulator.runtime import strictjson
 from emulator.runtime.rng import Randomness
 
 logger = logging.getLogger(__name__)
@@ -107,15 +109,10 @@ class TokenRequest:
 
 
 async def read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    body = await read_capped(request, MAX_BODY_BYTES)
+    if body is None:
         raise Malformed()
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise Malformed()
-    return bytes(body)
+    return body
 
 
 def parse_fields(content_type: str, body: bytes) -> dict[str, str]:
@@ -135,8 +132,8 @@ def parse_fields(content_type: str, body: bytes) -> dict[str, str]:
 
 def _json_fields(text: str) -> dict[str, str]:
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = strictjson.loads(text)
+    except strictjson.JsonError:
         raise Malformed() from None
     if not isinstance(value, dict):
         raise Malformed()

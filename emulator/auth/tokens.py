@@ -2,7 +2,8 @@
 Restricted Data Tokens, and website-authorization codes. All expire on the emulator clock.
 
 Tokens look like Amazon's (`Atza|…` of 350+ characters, `Atz.sprdt|…`) and carry no meaning:
-each one is a key into this store, which says whom it stands for and until when.
+each one is a key into this store, which says whom it stands for and until when. Their bytes
+come from the OS's CSPRNG (`Randomness.secret_source`), never from the public seed.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class TokenStore:
     def __init__(self, clock: Clock, randomness: Randomness, access_ttl: int = 3600) -> None:
         self.clock = clock
         self.access_ttl = access_ttl
-        self._random = randomness.derive("tokens")
+        self._random = randomness.secret_source("tokens")
         self._grants: dict[str, Grant] = {}
         self._codes: dict[str, AuthorizationCode] = {}
         self._issued = 0

@@ -34,6 +34,7 @@ def _move(store: StateStore, state: SellerState, sku: str, quantity: int, source
           target: str | None, change: str) -> int:
     """Up to `quantity` units of a SKU from one quantity to another (None: out of the
     network); returns the units moved."""
+    store.prepare(state, "inventory", sku)
     record = state.inventory.get(sku)
     moved = min(quantity, getattr(record, source)) if record is not None else 0
     if record is not None and moved > 0:
@@ -107,6 +108,7 @@ def inbound_received(store: StateStore, state: SellerState, sku: str, sellable_u
                      damaged: int, missing: int) -> None:
     """Receiving ends: sellable units become fulfillable, damaged ones unfulfillable, and
     missing ones go to researching (Amazon investigates units it expected and did not find)."""
+    store.prepare(state, "inventory", sku)
     record = state.inventory.get(sku)
     if record is None:
         return
@@ -128,7 +130,8 @@ def inbound_received(store: StateStore, state: SellerState, sku: str, sellable_u
 
 def _record_for(store: StateStore, state: SellerState, sku: str) -> Inventory | None:
     """The SKU's FBA record, made empty for an FBA listing that has none yet (an inbound
-    shipment is how a new FBA SKU gets its first units)."""
+    shipment is how a new FBA SKU gets its first units). Prepared for a change."""
+    store.prepare(state, "inventory", sku)
     record = state.inventory.get(sku)
     if record is not None:
         return record

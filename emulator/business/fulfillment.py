@@ -69,6 +69,7 @@ def ship_items(store: StateStore, state: SellerState, order: Order, *, carrier: 
     """Ships `items` (None: every unshipped unit) as one package; refuses (OrderError) an
     order that cannot ship them, changing nothing."""
     check_shippable(order)
+    store.prepare(state, "order", order.order_id)
     units = unshipped_units(order, items) if items is not None else None
     shipment = ship(order, max(ship_date, order.purchase_date), carrier, tracking_number,
                     state.maker.rnd, units, method)

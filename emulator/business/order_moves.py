@@ -51,6 +51,7 @@ def set_quantity(store: StateStore, state: SellerState, listing: Listing, quanti
                  when: float, why: str | None = None) -> None:
     """A merchant-fulfilled listing's quantity; at 0 it is no longer buyable, and buyable
     again when units come back (unless an error issue keeps it out)."""
+    store.prepare(state, "listing", listing.sku)
     listing.quantity = max(0, quantity)
     listing.updated = when
     # The Listings rules' BUYABLE: priced, in stock and free of errors.
@@ -105,6 +106,7 @@ changed = fulfillment.order_changed  # an order's change published (ORDER_CHANGE
 
 
 def pay(store: StateStore, state: SellerState, order: Order, when: float) -> None:
+    store.prepare(state, "order", order.order_id)
     if order_records.pay(order, when):
         changed(store, state, order, "payment cleared")
 
@@ -116,6 +118,7 @@ def ship(store: StateStore, state: SellerState, order: Order, when: float,
     """Ships `items` (default: every unshipped unit): Amazon's package for an FBA order (its
     units leave the network), the seller's for a merchant-fulfilled one (through the one
     shipping rule, `fulfillment.ship_items`, which refuses what cannot ship)."""
+    store.prepare(state, "order", order.order_id)
     carrier = carrier or rnd.choice(generate.CARRIERS)
     tracking = tracking or "".join(rnd.choices("0123456789", k=12))
     if order.fulfillment == "MFN":
@@ -131,12 +134,14 @@ def ship(store: StateStore, state: SellerState, order: Order, when: float,
 def cancel(store: StateStore, state: SellerState, order: Order, when: float, by: str,
            why: str | None = None) -> None:
     """Cancels an order that has not shipped in full; its unshipped units come back."""
+    store.prepare(state, "order", order.order_id)
     order_records.cancel(order, when, by)
     release_stock(store, state, order, when)
     changed(store, state, order, why or f"cancelled by the {by}")
 
 
 def deliver(store: StateStore, state: SellerState, order: Order, when: float) -> None:
+    store.prepare(state, "order", order.order_id)
     if order_records.deliver(order, when):
         changed(store, state, order, "delivered")
 
@@ -147,6 +152,7 @@ def return_items(store: StateStore, state: SellerState, order: Order, when: floa
                  reason: str | None = None) -> list[ReturnedItem]:
     """The buyer sent units back: recorded on the order (the FBA returns report lists them);
     FBA units go back to the seller's inventory, sellable or unfulfillable."""
+    store.prepare(state, "order", order.order_id)
     made = order_records.add_returns(order, when, rnd, sellable_share, items, disposition,
                                      reason)
     if order.fulfillment == "AFN":
@@ -160,5 +166,6 @@ def return_items(store: StateStore, state: SellerState, order: Order, when: floa
 
 def refund(store: StateStore, state: SellerState, order: Order, when: float) -> None:
     """Refunds the order: a refund event posts in Finances at `when`."""
+    store.prepare(state, "order", order.order_id)
     if order_records.refund(order, when):
         changed(store, state, order, "refunded")

@@ -41,6 +41,7 @@ KIND = dataclass_kind("fee_booking", FeeBooking)
 def book(store: StateStore, state: SellerState, booking: FeeBooking) -> None:
     """Records a fee; the Finances API shows it from its posting time on. (The families that
     book fees and the Finances family register KIND with the store at install.)"""
+    store.prepare(state, KIND.name, booking.fee_id)
     state.table(KIND.name)[booking.fee_id] = booking
     store.changed(state, KIND.name, booking.fee_id, booking)
 

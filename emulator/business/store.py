@@ -8,6 +8,8 @@ with its cause in the change journal, and queues the record for the state file, 
 With the living store on (`living`), every use of a seller first plays what the scenario has
 due up to now (`business/living/`); its changes carry their own time and the cause
 `scenario` (`acting`).
+Inside `store.transaction()` (transactions.py) a rule calls `store.prepare(...)` before it
+touches a record, and the request's changes are committed whole or undone whole.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from emulator.auth.accounts import Accounts, Seller
-from emulator.business import generate, snapshot
+from emulator.business import generate, snapshot, transactions
 from emulator.business.changes import Change, ChangeLog
 from emulator.business.entities import CatalogItem, Inventory, Listing, LivingPosition, Order
 from emulator.business.marketplaces import Marketplace
@@ -213,6 +215,9 @@ class StateStore:
         # The living store plays what fell due first (a dictionary read when nothing did).
         if state.next_due <= self.clock.now() and self.living is not None:
             self.living.catch_up(state)
+        transaction = transactions.current()
+        if transaction is not None:
+            transactions.join(transaction, state)
         return state
 
     def is_current(self, state: SellerState) -> bool:
@@ -269,20 +274,60 @@ class StateStore:
         """The time of the change being made: the living store's event time, else now."""
         return self.at if self.at is not None else self.clock.now()
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The block's changes, committed whole when it ends, undone whole when it raises
+        (transactions.py). Inside an open transaction, a block joins it."""
+        opened = transactions.begin()
+        if opened is None:
+            yield
+            return
+        transaction, token = opened
+        try:
+            yield
+        except BaseException:
+            transactions.rollback(transaction, _table)
+            raise
+        finally:
+            transactions.end(token)
+        if self.state_file is not None:
+            self._pending.extend(transaction.records)
+        for change in transaction.changes:
+            self.changes.record(change)
+        for event in transaction.events:
+            self.events.publish(event)
+
+    def prepare(self, state: SellerState, kind: Kind | str, key: str) -> None:
+        """Before a rule changes, creates or deletes record `key`: keep it as it is, so that
+        a transaction that fails can put it back."""
+        transaction = transactions.current()
+        if transaction is not None:
+            transactions.prepare(transaction, state, kind, key, _table(state, kind))
+
     def changed(self, state: SellerState, kind: Kind | str, key: str, entity: Any | None,
                 event: str | None = None, data: dict[str, Any] | None = None,
                 app_id: str | None = None) -> None:
         """Record that `entity` (None: deleted) changed: version, event, change journal,
         state file."""
+        transaction = transactions.current()
+        if transaction is not None:
+            transactions.check_prepared(transaction, state, kind, key)
         state.version += 1
         self.keep(state, kind, key, entity)
         when = self.now()
         data = data or {}
         what = data.get("change") or (f"status {data['status']}" if "status" in data
                                       else "deleted" if entity is None else "updated")
-        self.changes.record(Change(when, state.seller_id, self.cause, kind, key, str(what)))
-        if event is not None:
-            self.events.publish(Event(event, state.seller_id, when, data, app_id))
+        change = Change(when, state.seller_id, self.cause, kind, key, str(what))
+        published = Event(event, state.seller_id, when, data, app_id) if event else None
+        if transaction is not None:  # told when the transaction commits
+            transaction.changes.append(change)
+            if published is not None:
+                transaction.events.append(published)
+            return
+        self.changes.record(change)
+        if published is not None:
+            self.events.publish(published)
 
     def note(self, state: SellerState, kind: str, key: str, what: str) -> None:
         """A change journal entry for something that happened without changing a record (an
@@ -292,9 +337,10 @@ class StateStore:
     def keep(self, state: SellerState, kind: Kind | str, key: str, entity: Any | None) -> None:
         """Queue a record for the state file (nothing else)."""
         if self.state_file is not None:
-            self._pending.append({"seller": state.seller_id, "kind": kind, "key": key,
-                                  "value": self._dump(kind, entity) if entity is not None
-                                  else None})
+            record = {"seller": state.seller_id, "kind": kind, "key": key,
+                      "value": self._dump(kind, entity) if entity is not None else None}
+            transaction = transactions.current()
+            (transaction.records if transaction is not None else self._pending).append(record)
 
     def flush(self) -> None:
         """Write queued changes to the state file and sync it, before the client hears back."""
@@ -358,15 +404,13 @@ class StateStore:
         if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
             raise snapshot.SnapshotError(f"expected a snapshot of version {SNAPSHOT_VERSION}")
         seed = data.get("seed")
-        if isinstance(seed, bool) or not isinstance(seed, int):
+        if isinstance(seed, bool) or not isinstance(seed, int) or abs(seed) > snapshot.MAX_INT:
             raise snapshot.SnapshotError("seed: expected an integer")
         sellers = data.get("sellers")
         if not isinstance(sellers, dict):
             raise snapshot.SnapshotError("sellers: expected an object")
         scenario = _scenario_from(data, self.scenario)
-        anchor = data.get("anchor", self.anchor)
-        if isinstance(anchor, bool) or not isinstance(anchor, int | float):
-            raise snapshot.SnapshotError("anchor: expected a number")
+        anchor = snapshot.load_time(data.get("anchor", self.anchor), "anchor")
         rebuilt: dict[str, SellerState] = {}
         previous = (self.seed, self.scenario, self.randomness, self.anchor)
         self.seed, self.scenario, self.randomness = seed, scenario, Randomness(seed)
@@ -374,9 +418,11 @@ class StateStore:
         try:
             for seller_id, records in sellers.items():
                 rebuilt[seller_id] = self._rebuild(seller_id, records)
-        except (snapshot.SnapshotError, KeyError, TypeError) as error:
+        except BaseException as error:
+            # Refused whole: the store is as it was, whatever went wrong.
             self.seed, self.scenario, self.randomness, self.anchor = previous
-            if isinstance(error, snapshot.SnapshotError):
+            if isinstance(error, snapshot.SnapshotError) or not isinstance(
+                    error, KeyError | TypeError | ValueError | ArithmeticError):
                 raise
             raise snapshot.SnapshotError(f"sellers: {error!r}") from None
         self._sellers = rebuilt
@@ -415,6 +461,7 @@ class StateStore:
                 raise snapshot.SnapshotError(f"sellers.{seller_id}.{name}: expected a list")
             loaded = [snapshot.load(KINDS[kind], v, f"sellers.{seller_id}.{name}[{i}]")
                       for i, v in enumerate(items)]
+            snapshot.unique((getattr(e, key_of) for e in loaded), f"sellers.{seller_id}.{name}")
             if kind == "order":
                 loaded.sort(key=lambda o: o.purchase_date)
                 state.orders = {o.order_id: o for o in loaded}
@@ -441,8 +488,9 @@ class StateStore:
 
 
 def _table(state: SellerState, kind: str) -> dict[str, Any]:
-    return {"catalog": state.catalog, "listing": state.listings, "inventory": state.inventory,
-            "order": state.orders}[kind]
+    tables = {"catalog": state.catalog, "listing": state.listings, "inventory": state.inventory,
+              "order": state.orders}
+    return tables[kind] if kind in tables else state.table(kind)
 
 
 def _scenario_from(data: dict[str, Any], fallback: Scenario) -> Scenario:
@@ -463,9 +511,12 @@ def _scenario_from(data: dict[str, Any], fallback: Scenario) -> Scenario:
                                                     fallback.shipping.as_dict())}, "snapshot")
     except ScenarioError as error:
         raise snapshot.SnapshotError(f"scenario: {error}") from None
+    snapshot.check_shapes(scenario.shapes.values())
     scale = described.get("scale")
-    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int)):
-        raise snapshot.SnapshotError("scenario.scale: expected an integer")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int)
+                              or not 0 <= scale <= snapshot.MAX_ORDERS):
+        raise snapshot.SnapshotError(
+            f"scenario.scale: expected an integer from 0 to {snapshot.MAX_ORDERS}")
     from dataclasses import replace
 
     return replace(scenario, scale=scale)

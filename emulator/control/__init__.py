@@ -3,5 +3,7 @@ test turns (clock, faults, journal, reset, seed, state snapshots). May use the b
 auth, the gateway, the runtime and the models, never a family: families add their own routes
 (`ControlExtensions`) when they are installed.
 
-`plane.py` is the Starlette app (it refuses SP-API tokens); `openapi.py` describes it.
+`plane.py` is the Starlette app (it refuses SP-API tokens); `openapi.py` describes it;
+`guard.py` stands in front of it, and of any page served under `/_emulator` (Host, Origin,
+JSON writes, encoded slashes, the control token).
 """

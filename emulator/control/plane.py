@@ -8,7 +8,7 @@ Routes are described by the OpenAPI document it serves at /_emulator/openapi.jso
 
 from __future__ import annotations
 
-import json
+import logging
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,21 +21,26 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.auth.accounts import Accounts
 from emulator.business import scenario as scenarios
 from emulator.business.changes import CAUSES
 from emulator.business.snapshot import SnapshotError
 from emulator.business.store import StateStore
+from emulator.control.guard import ControlGuard, GuardPolicy
 from emulator.control.openapi import control_openapi
 from emulator.gateway.answer import GATEWAY, SANDBOX_CASE, STATEFUL, SYNTHESIZED
+from emulator.gateway.wire import read_capped
 from emulator.models import source as modelsource
 from emulator.models.spec import ModelSet
+from emulator.runtime import strictjson
 from emulator.runtime.clock import Clock, iso
 from emulator.runtime.faults import FaultRuleError, Faults
 from emulator.runtime.journal import PLANES, SP_API, Journal
 from emulator.runtime.throttle import Throttler
+
+log = logging.getLogger("emulator.control")
 
 
 class ControlError(Exception):
@@ -66,13 +71,16 @@ async def _control_error(request: Request, exc: Exception) -> Response:
 
 
 async def json_body(request: Request, limit: int = 1 << 20) -> Any:
-    raw = await request.body()
-    if len(raw) > limit:
+    """The body as strict JSON (None when empty), read no further than `limit` bytes."""
+    raw = await read_capped(request, limit)
+    if raw is None:
         raise ControlError(413, "RequestEntityTooLarge",
                            f"This control-plane body is limited to {limit >> 20} MB.")
+    if not raw.strip():
+        return None
     try:
-        return json.loads(raw) if raw.strip() else None
-    except ValueError as error:
+        return strictjson.loads(raw)
+    except strictjson.JsonError as error:
         raise ControlError(400, "InvalidInput", f"The body is not valid JSON: {error}.") from None
 
 
@@ -180,7 +188,11 @@ def _routes(ctx: ControlContext, extensions: ControlExtensions) -> list[BaseRout
                 "only moves forward).")
         living = ctx.store.living
         before = living.played if living is not None else 0
-        ctx.clock.advance(float(seconds))  # everything due in between happens, in order
+        try:
+            ctx.clock.advance(float(seconds))  # everything due in between happens, in order
+        except (ValueError, OverflowError) as error:
+            raise ControlError(400, "InvalidInput",
+                               f"Cannot advance the clock: {error}.") from None
         ctx.store.flush()
         state = clock_state()
         if living is not None:
@@ -399,8 +411,45 @@ class RefuseSpApiTokens:
         await self.app(scope, receive, send)
 
 
-def control_app(ctx: ControlContext, extensions: ControlExtensions | None = None) -> ASGIApp:
+def _internal_failure() -> JSONResponse:
+    return envelope(500, "InternalFailure", "We encountered an internal error. Please try again.")
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    return _internal_failure()
+
+
+class _InternalFailure:
+    """An unexpected error is logged once and answered with the envelope's 500 (Starlette's
+    own error middleware sends `_unexpected`'s answer, then raises the error again: here it
+    ends), never with a traceback or a plain-text page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("internal error answering %s %s", scope.get("method"),
+                          scope.get("path"))
+            if not started:
+                await _internal_failure()(scope, receive, send)
+
+
+def control_app(ctx: ControlContext, extensions: ControlExtensions | None = None,
+                policy: GuardPolicy | None = None) -> ASGIApp:
+    """The control plane behind its guard (guard.py; loopback names only when no policy)."""
     extensions = extensions if extensions is not None else ControlExtensions()
     app = Starlette(routes=[*_routes(ctx, extensions), *extensions.routes],
-                    exception_handlers={HTTPException: _http_error, ControlError: _control_error})
-    return RefuseSpApiTokens(app)
+                    exception_handlers={HTTPException: _http_error, ControlError: _control_error,
+                                        Exception: _unexpected})
+    policy = policy if policy is not None else GuardPolicy.for_server("127.0.0.1", None, None)
+    return ControlGuard(RefuseSpApiTokens(_InternalFailure(app)), policy)

@@ -39,9 +39,11 @@ def seller_state(store: StateStore, call: Call) -> SellerState:
 def iso(timestamp: float, millis: bool = False) -> str:
     """SP-API's UTC timestamps: `2024-05-01T12:34:56Z` (Orders) or with milliseconds."""
     moment = datetime.fromtimestamp(timestamp, UTC)
+    # %Y does not pad years before 1000 (a client may ask for orders after 0238-01-08).
+    text = f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S")
     if millis:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{text}.{moment.microsecond // 1000:03d}Z"
+    return text + "Z"
 
 
 def parse_time(value: str, name: str) -> float:

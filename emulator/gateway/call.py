@@ -6,8 +6,6 @@ caller, the typed parameters). It never touches the network itself.
 
 from __future__ import annotations
 
-import contextlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
@@ -16,6 +14,7 @@ from starlette.types import Scope
 
 from emulator.models.sandbox import MISSING
 from emulator.models.spec import Operation
+from emulator.runtime import strictjson
 
 
 def parse_query(query_string: bytes) -> dict[str, list[str]]:
@@ -70,6 +69,8 @@ class Call:
 
     _query: dict[str, list[str]] | None = field(default=None, repr=False)
     _json: Any = field(default=None, repr=False)
+    # Why the body is not strict JSON (not UTF-8, NaN, too deep...), once `json` was read.
+    json_error: str | None = field(default=None, repr=False)
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -79,10 +80,13 @@ class Call:
 
     @property
     def json(self) -> Any:
-        """The body as JSON, or MISSING when there is none or it is not JSON."""
+        """The body as strict JSON, or MISSING when there is none or it is not JSON (then
+        `json_error` says why; validation turns it into a 400)."""
         if self._json is None:
             self._json = MISSING
             if self.body.strip():
-                with contextlib.suppress(ValueError):
-                    self._json = json.loads(self.body)
+                try:
+                    self._json = strictjson.loads(self.body)
+                except strictjson.JsonError as error:
+                    self.json_error = str(error)
         return self._json

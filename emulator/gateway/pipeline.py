@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from starlette.types import Receive, Scope, Send
@@ -23,7 +26,7 @@ from emulator.gateway.answer import Answerer
 from emulator.gateway.call import Call, header_map
 from emulator.gateway.errors import AccessDenied, InternalFailure, SpApiError
 from emulator.gateway.router import Router
-from emulator.gateway.wire import Reply, compact, error_reply, read_body, send_reply
+from emulator.gateway.wire import JSON, Reply, compact, error_reply, read_body, send_reply
 from emulator.models.spec import Operation
 from emulator.models.usage_plans import UsagePlan, plan_for
 from emulator.runtime.rng import Randomness
@@ -57,7 +60,7 @@ class Pipeline:
         self.finishers = list(finishers)
         self._plan = plan
         self._rate_headers: dict[tuple[str, int], str | None] = {}
-        self._empty_details: dict[tuple[str, int], bool] = {}
+        self._error_shapes: dict[tuple[str, int], _ErrorShape] = {}
 
     def rate_limit_header(self, operation: Operation, status: int) -> str | None:
         """`x-amzn-RateLimit-Limit` for a reply: on 2xx, 400 and 404 always (Amazon: best
@@ -98,10 +101,10 @@ class Pipeline:
             # The change could not be made durable: the client must not believe it was.
             log.exception("could not persist the state after %s %s", call.method, call.raw_path)
             reply = error_reply(InternalFailure())
-        # Emulate mode answers within the model; sandbox mode keeps Amazon's "details": "".
-        if (self.settings.mode == "emulate" and call.operation is not None
-                and reply.status >= 400 and self._details_nonempty(call.operation, reply.status)):
-            reply = _without_empty_details(reply)
+        if call.operation is not None and reply.status >= 400 and reply.content_type == JSON:
+            reply = self._fit_error(call.operation, reply)
+        elif call.operation is not None and reply.content_type is None and not reply.body:
+            reply.content_type = _declared_type(call.operation)
         headers = [("x-amzn-RequestId", call.request_id), ("x-amz-rid", self.randomness.rid()),
                    (SOURCE_HEADER, call.source)]
         if call.operation is not None and reply.status < 500:
@@ -115,13 +118,23 @@ class Pipeline:
             observer(call, reply, elapsed)
         await send_reply(send, reply, headers)
 
-    def _details_nonempty(self, operation: Operation, status: int) -> bool:
-        """Whether the operation's error schema for `status` forbids an empty `details`
-        (A+ Content's does, with minLength 1): then an empty one is left out."""
-        key = (operation.uid, status)
-        if key not in self._empty_details:
-            self._empty_details[key] = _error_details_min_length(operation, status) > 0
-        return self._empty_details[key]
+    def _fit_error(self, operation: Operation, reply: Reply) -> Reply:
+        """An error envelope as the operation's model declares it: in its content type
+        (Messaging's `application/hal+json`), and in emulate mode in its shape and within its
+        lengths: the bare list of errors where the model says so (Listings Restrictions,
+        Services, shipment invoices: Amazon's own sandbox cases answer that way), a single
+        error object where it says so (Vendor Direct Fulfillment Transactions 2021-12-28), no
+        empty `details` where A+ Content's minLength 1 forbids it, a `message` cut to
+        Fulfillment Inbound's maxLength 2048. Sandbox mode keeps Amazon's `"details": ""`."""
+        key = (operation.uid, reply.status)
+        shape = self._error_shapes.get(key)
+        if shape is None:
+            shape = self._error_shapes[key] = _error_shape(operation, reply.status)
+        if self.settings.mode == "emulate" and (shape.limits or shape.form != "envelope"):
+            reply = _reshaped(reply, shape)
+        if shape.content_type != JSON:
+            reply = Reply(reply.status, reply.body, shape.content_type, reply.headers)
+        return reply
 
     async def _handle(self, call: Call, receive: Receive) -> Reply:
         """Everything between the request line and the reply; raises SpApiError to refuse."""
@@ -145,23 +158,63 @@ def _declares_rate_header(operation: Operation, status: int) -> bool:
     return any(name.lower() == "x-amzn-ratelimit-limit" for name in headers)
 
 
-def _error_details_min_length(operation: Operation, status: int) -> int:
+def _declared_type(operation: Operation) -> str:
+    """The content type of the operation's answers (JSON, unless the model says otherwise)."""
+    if not operation.produces or JSON in operation.produces:
+        return JSON
+    return operation.produces[0]
+
+
+@dataclass(frozen=True)
+class _ErrorShape:
+    content_type: str
+    form: str  # "envelope" {"errors": [...]}, "list" [...] or "single" {code, message}
+    limits: dict[str, tuple[int, int]]  # field -> (minLength, maxLength)
+
+
+def _error_shape(operation: Operation, status: int) -> _ErrorShape:
+    """How the operation's model writes its errors for `status`."""
+    content_type = _declared_type(operation)
     model = operation.model
-    schema = operation.responses.get(str(status), {}).get("schema")
+    limits: dict[str, tuple[int, int]] = {}
     try:
-        errors = model.deref(model.deref(schema)["properties"]["errors"])  # type: ignore[arg-type]
-        details = model.deref(model.deref(errors["items"])["properties"]["details"])
-    except (KeyError, TypeError):
-        return 0
-    return int(details.get("minLength", 0))
+        schema = model.deref(operation.responses[str(status)]["schema"])
+        if schema.get("type") == "array":
+            form, item = "list", schema["items"]
+        elif "errors" in schema.get("properties", {}):
+            form, item = "envelope", model.deref(schema["properties"]["errors"])["items"]
+        elif {"code", "message"} <= set(schema.get("properties", {})):
+            form, item = "single", schema
+        else:
+            return _ErrorShape(content_type, "envelope", limits)
+        fields = model.deref(item)["properties"]
+    except (KeyError, TypeError, AttributeError):
+        return _ErrorShape(content_type, "envelope", limits)
+    for name in ("code", "message", "details"):
+        field = model.deref(fields[name]) if name in fields else {}
+        low, high = int(field.get("minLength", 0)), field.get("maxLength")
+        if low or high is not None:
+            limits[name] = (low, int(high) if high is not None else sys.maxsize)
+    return _ErrorShape(content_type, form, limits)
 
 
-def _without_empty_details(reply: Reply) -> Reply:
+def _reshaped(reply: Reply, shape: _ErrorShape) -> Reply:
     try:
-        body = json.loads(reply.body)
-        for error in body["errors"]:
-            if error.get("details") == "":
-                del error["details"]
+        errors = json.loads(reply.body)["errors"]
+        for error in errors:
+            for name, (low, high) in shape.limits.items():
+                value = error.get(name)
+                if not isinstance(value, str):
+                    continue
+                if len(value) < low and name == "details":
+                    del error[name]  # details is optional in every model; "" is not allowed
+                elif len(value) > high:
+                    error[name] = value[:high - 1] + "\u2026"
     except (ValueError, KeyError, TypeError, AttributeError):
         return reply
+    body: Any = {"errors": errors}
+    if shape.form == "list":
+        body = errors
+    elif shape.form == "single" and errors:
+        body = errors[0]
     return Reply(reply.status, compact(body), reply.content_type, reply.headers)

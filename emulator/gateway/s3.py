@@ -20,6 +20,7 @@ from emulator.runtime.documents import PATH_PREFIX, DocumentStore, parse_amz_dat
 from emulator.runtime.rng import Randomness
 
 MAX_UPLOAD = 100 * 1024 * 1024  # feeds are limited far below this; S3 itself allows 5 GB
+MAX_EXPIRES = 604800  # S3's longest presigned URL: a week
 
 
 def _s3_error(status: int, code: str, message: str, randomness: Randomness,
@@ -44,7 +45,8 @@ class DocumentEndpoint:
     async def _answer(self, scope: Scope, receive: Receive) -> Reply:
         method = scope["method"]
         document_id = unquote(scope["path"][len(PATH_PREFIX):])
-        query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
+        query_string = scope.get("query_string", b"").decode("utf-8", "replace")
+        query = {k: v[-1] for k, v in parse_qs(query_string).items()}
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if method not in ("GET", "PUT"):
             return _s3_error(405, "MethodNotAllowed",
@@ -54,18 +56,29 @@ class DocumentEndpoint:
         signed_method = "PUT" if method == "PUT" else "GET"
         amz_date = query.get("X-Amz-Date", "")
         issued = parse_amz_date(amz_date)
-        if document is None or issued is None or "X-Amz-Signature" not in query:
+        signature = query.get("X-Amz-Signature")
+        if document is None or issued is None or signature is None:
             return _s3_error(403, "AccessDenied", "Access Denied", self.randomness)
+        expires = query.get("X-Amz-Expires", "")
+        if not expires.isdigit() or int(expires) > MAX_EXPIRES:
+            return _s3_error(400, "AuthorizationQueryParametersError",
+                             "X-Amz-Expires must be less than a week (in seconds) that is; "
+                             f"{MAX_EXPIRES}", self.randomness)
         now = self.documents.clock.now()
-        if now > issued + document.lifetime:
+        lifetime = int(expires)
+        timing = {"X-Amz-Expires": expires, "Expires": iso(issued + lifetime),
+                  "ServerTime": iso(now)}
+        if issued > now:
+            return _s3_error(403, "AccessDenied", "Request is not yet valid", self.randomness,
+                             **timing)
+        if now > issued + lifetime:
             return _s3_error(403, "AccessDenied", "Request has expired", self.randomness,
-                             **{"X-Amz-Expires": str(document.lifetime),
-                                "Expires": iso(issued + document.lifetime),
-                                "ServerTime": iso(now)})
+                             **timing)
         content_type = headers.get("content-type", "") if method == "PUT" else ""
-        expected = self.documents.signature(signed_method, document_id, amz_date, content_type)
-        if query["X-Amz-Signature"] != expected:
-            # The signature covers the Content-Type of an upload: any other value breaks it.
+        if not self.documents.verify(signature, signed_method, document_id, amz_date, expires,
+                                     content_type):
+            # The signature covers the Content-Type of an upload: any other value breaks it,
+            # and so does a changed date or lifetime.
             return _s3_error(403, "SignatureDoesNotMatch",
                              "The request signature we calculated does not match the signature "
                              "you provided. Check your key and signing method.", self.randomness)

@@ -10,6 +10,7 @@ turned into SP-API's `InvalidInput` envelope, with a message that names the para
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -59,15 +60,21 @@ class _ParameterValidator(ParameterValidator):
     def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any],
                            param_name: str | None = None) -> str | None:
         name = param.get("name", param_name)
-        if value is None or (parameter_type == "path" and value == ""):
+        if value is None or (parameter_type == "path" and value == "") or (
+                value == [] and param.get("required")):
+            # `MarketplaceIds=` names no marketplace: a required list left empty is missing.
             if param.get("required"):
                 return f"Missing required {parameter_type} parameter '{name}'."
             return None
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+            # float() reads NaN and Infinity, which no JSON number is and no bound refuses.
+            return f"Invalid {parameter_type} parameter '{name}': expected a finite number."
         schema = {k: v for k, v in param.items() if k not in ("name", "in", "required")}
         try:
             Draft4Validator(schema, format_checker=_FORMATS).validate(value)
         except ValidationError as error:
-            return f"Invalid {parameter_type} parameter '{name}': {error.message}."
+            return f"Invalid {parameter_type} parameter '{name}': {_clip(error.message)}."
         return None
 
 
@@ -111,6 +118,28 @@ class _BodyValidator(JSONRequestBodyValidator):
     def _validator(self) -> Draft4Validator:
         return _compiled(self._schema).full
 
+    async def _parse(self, stream: Any, scope: Scope) -> Any:
+        """The body the pipeline already parsed, strictly (call.json): one parse per request,
+        and a body that is not UTF-8, holds NaN or nests too deep is a 400, not Connexion's
+        500 from decoding it again."""
+        async for _ in stream:
+            pass
+        call: Call = scope["extensions"]["spapi.call"]
+        body = call.json
+        if body is MISSING:
+            if call.json_error is not None:
+                raise BadRequestProblem(
+                    detail=f"The request body is not valid JSON: {call.json_error}.")
+            return None
+        if body is None:
+            # A body of `null` is a value, not a body left out: checked as one (Connexion
+            # would take it for a missing optional body and let it through).
+            error = next(iter(self._validator.iter_errors(None)), None)
+            if error is not None:
+                message = error.message.replace("None is", "null is", 1)
+                raise BadRequestProblem(detail=f"Invalid request body: {message}.")
+        return body
+
     def _validate(self, body: Any) -> dict | None:
         if body is None:
             # Swagger 2.0: a body parameter that is not `required` may be left out entirely.
@@ -124,7 +153,18 @@ class _BodyValidator(JSONRequestBodyValidator):
             return None
         where = "/".join(str(p) for p in error.absolute_path)
         place = f" at '{where}'" if where else ""
-        raise BadRequestProblem(detail=f"Invalid request body{place}: {error.message}.")
+        raise BadRequestProblem(detail=f"Invalid request body{_clip(place)}: "
+                                       f"{_clip(error.message)}.")
+
+
+def _clip(text: str, limit: int = 500) -> str:
+    """jsonschema's message quotes the value it refused, however long: a message stays short
+    enough to read (and within the 2048 characters the strictest model allows). The middle
+    goes: the start names the value, the end says what is wrong with it ("is too long")."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return text[:limit - tail - 1] + "\u2026" + text[-tail:]
 
 
 def _depth(error: ValidationError) -> int:
@@ -162,6 +202,18 @@ def _validators(style: Style | None) -> dict[str, Any]:
     return {**_VALIDATORS, "body": body}
 
 
+class _UriParser(AlwaysMultiURIParser):
+    """Connexion's parsing of list parameters (repeated keys and commas alike), with an empty
+    value an empty list: `statuses=` has no status, and a `minItems: 1` refuses it (Connexion
+    reads it as one empty string, which passes)."""
+
+    @staticmethod
+    def _split(value: Any, param_defn: dict[str, Any], _in: str) -> list[str]:
+        if value == "":
+            return []
+        return AlwaysMultiURIParser._split(value, param_defn, _in)  # type: ignore[no-any-return]
+
+
 _VALIDATORS = {**VALIDATOR_MAP, "parameter": _ParameterValidator}
 _VALIDATORS["body"] = copy.copy(VALIDATOR_MAP["body"])
 _VALIDATORS["body"]["*/*json"] = _BodyValidator
@@ -190,7 +242,7 @@ class RequestValidator:
     def __init__(self, models: ModelSet) -> None:
         self._models = models
         self._apis: dict[str, RequestValidationAPI] = {}
-        self._parsers: dict[str, AlwaysMultiURIParser] = {}
+        self._parsers: dict[str, _UriParser] = {}
 
     def _api(self, model: ApiModel) -> RequestValidationAPI:
         api = self._apis.get(model.name)
@@ -203,7 +255,7 @@ class RequestValidator:
                 resolver=_UidResolver(model),
                 strict_validation=False,  # unknown query parameters are tolerated, as Amazon does
                 validator_map=_validators(style_for(model.name)),
-                uri_parser_class=AlwaysMultiURIParser,
+                uri_parser_class=_UriParser,
             )
             self._apis[model.name] = api
         return api
@@ -226,7 +278,7 @@ class RequestValidator:
             **call.scope,
             "headers": headers,
             "path_params": call.path_params,
-            "extensions": {"spapi.validated": False},
+            "extensions": {"spapi.validated": False, "spapi.call": call},
         }
         delivered = False
 
@@ -257,7 +309,7 @@ class RequestValidator:
     def typed_parameters(self, operation: Operation, call: Call) -> dict[str, Any]:
         parser = self._parsers.get(operation.uid)
         if parser is None:
-            parser = AlwaysMultiURIParser(operation.parameters, operation.body_parameter or {})
+            parser = _UriParser(operation.parameters, operation.body_parameter or {})
             self._parsers[operation.uid] = parser
         params: dict[str, Any] = {}
         declared_query = {p["name"] for p in operation.parameters_in("query")}
@@ -279,8 +331,6 @@ class RequestValidator:
 
 def _problem_message(problem: ProblemException) -> str:
     detail = str(problem.detail or problem.title or "Invalid input")
-    if "Expecting" in detail or "JSON" in detail:
-        return f"The request body is not valid JSON: {detail}."
     if detail == "RequestBody is required":
         return "Missing required request body."
     return detail

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import Receive, Send
 
 from emulator.gateway.errors import PayloadTooLarge, SpApiError
@@ -63,10 +64,25 @@ async def read_body(receive: Receive, limit: int, declared_length: str | None) -
     return b"".join(chunks)
 
 
+async def read_capped(request: Request, limit: int) -> bytes | None:
+    """A Starlette request's body, or None as soon as it is (or declares itself) over `limit`
+    bytes: what the LWA, consent and control-plane routes read before they parse."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
 async def send_reply(send: Send, reply: Reply, extra: Sequence[tuple[str, str]] = ()) -> None:
     # Header names keep Amazon's spelling (x-amzn-RequestId); HTTP does not care, people do.
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in (*reply.headers, *extra)]
-    if reply.content_type and reply.status not in (204, 304):
+    if reply.content_type and reply.status != 304:
+        # Also on a 204: Amazon's gateway labels every answer with the operation's type.
         headers.append((b"content-type", reply.content_type.encode("latin-1")))
     if reply.status not in (204, 304):
         headers.append((b"content-length", str(len(reply.body)).encode()))

@@ -15,7 +15,7 @@ import uvicorn
 
 from emulator.app import EmulatorApp, create_app
 from emulator.config import Settings
-from emulator.server import GRACEFUL_SHUTDOWN, bind
+from emulator.server import bind, uvicorn_config
 
 
 @dataclass
@@ -33,9 +33,7 @@ def running(settings: Settings, *, startup_timeout: float = 30.0) -> Iterator[Ru
     if settings.port == 0:
         settings = Settings(**{**settings.__dict__, "port": port})
     app = create_app(settings)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
-                            lifespan="on", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(app))
     # uvicorn installs signal handlers only in the main thread; a background thread needs none.
     thread = threading.Thread(
         target=lambda: asyncio.run(server.serve(sockets=[sock])), name="spapi-emulator",

@@ -218,7 +218,8 @@ class Steer:
         return NOTHING
 
     def fits(self, node: dict[str, Any], value: Any) -> bool:
-        return bool(validator_for(self.model, node).is_valid(value))
+        # Strict: a request may say `2025-01-12` for a date-time; an answer may not.
+        return bool(validator_for(self.model, node, strict=True).is_valid(value))
 
     def _candidates(self, node: dict[str, Any], name: str, key: str, kind: str,
                     rnd: random.Random) -> Iterator[Any]:

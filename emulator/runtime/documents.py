@@ -54,7 +54,8 @@ class DocumentStore:
     def __init__(self, clock: Clock, randomness: Randomness, base_url: str) -> None:
         self.clock = clock
         self.base_url = base_url.rstrip("/")
-        self._random = randomness.derive("documents")
+        # Document ids and the signing key are capabilities (a URL needs no token): unguessable.
+        self._random = randomness.secret_source("documents")
         self._key = self._random.randbytes(32)
         self._documents: dict[str, Document] = {}
 
@@ -75,10 +76,18 @@ class DocumentStore:
     def clear(self) -> None:
         self._documents.clear()
 
-    def signature(self, method: str, document_id: str, amz_date: str,
+    def signature(self, method: str, document_id: str, amz_date: str, expires: str,
                   content_type: str = "") -> str:
-        message = f"{method}\n{document_id}\n{amz_date}\n{content_type}".encode()
+        """What a URL's X-Amz-Signature must be: it covers what S3's covers here (method, key,
+        date, lifetime and, for uploads, the Content-Type)."""
+        message = f"{method}\n{document_id}\n{amz_date}\n{expires}\n{content_type}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def verify(self, signature: str, method: str, document_id: str, amz_date: str,
+               expires: str, content_type: str = "") -> bool:
+        """Whether `signature` is right, compared in constant time."""
+        expected = self.signature(method, document_id, amz_date, expires, content_type)
+        return hmac.compare_digest(signature.encode(), expected.encode())
 
     def url(self, document: Document, method: Literal["GET", "PUT"]) -> str:
         """A presigned URL for `method`, valid for the document's lifetime (5 minutes unless
@@ -86,7 +95,8 @@ class DocumentStore:
         amz_date = _amz_date(self.clock.now())
         content_type = document.content_type if method == "PUT" else ""
         signed_headers = "content-type;host" if method == "PUT" else "host"
-        signature = self.signature(method, document.document_id, amz_date, content_type)
+        signature = self.signature(method, document.document_id, amz_date,
+                                   str(document.lifetime), content_type)
         return (f"{self.base_url}{PATH_PREFIX}{quote(document.document_id, safe='')}"
                 f"?X-Amz-Algorithm=AWS4-HMAC-SHA256"
                 f"&X-Amz-Credential=EMULATOR%2F{amz_date[:8]}%2Fus-east-1%2Fs3%2Faws4_request"

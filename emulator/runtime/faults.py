@@ -10,8 +10,10 @@ each rule draws from its own seeded random stream, so the same run fails the sam
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -98,10 +100,24 @@ def _rule_from(data: object, rule_id: str) -> FaultRule:
 
 
 class Faults:
-    def __init__(self, randomness: Randomness) -> None:
+    def __init__(self, randomness: Randomness, operations: Iterable[str] | None = None) -> None:
+        """`operations`: the uids served (`ordersV0.getOrders`); a rule naming another
+        operation is refused. None: any name (the CLI's early check, before the models)."""
         self._randomness = randomness
         self._rules: list[FaultRule] = []
         self._next = 1
+        self._operations: frozenset[str] | None = None
+        if operations is not None:
+            uids = frozenset(operations)
+            self._operations = uids | {uid.split(".", 1)[1] for uid in uids}
+
+    def _check_operation(self, name: str | None) -> None:
+        if name is None or self._operations is None or name in self._operations:
+            return
+        close = difflib.get_close_matches(name, self._operations, n=3)
+        hint = f"; did you mean {', '.join(sorted(close))}?" if close else ""
+        raise FaultRuleError(f"unknown operation {name[:200]!r} (a uid like "
+                             f"ordersV0.getOrders or an operationId like getOrders){hint}")
 
     @property
     def active(self) -> bool:
@@ -109,6 +125,7 @@ class Faults:
 
     def add(self, data: object) -> FaultRule:
         rule = _rule_from(data, f"fault-{self._next}")
+        self._check_operation(rule.operation)
         if any(r.id == rule.id for r in self._rules):
             raise FaultRuleError(f"a rule with id {rule.id!r} exists already")
         self._next += 1

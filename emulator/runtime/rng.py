@@ -4,18 +4,24 @@
 answer for a request, a seller's data, ...), so the same seed and the same inputs always give
 the same values, whatever else happened before. `stream` serves values that only need to be
 unique per run (request ids); it is seeded too, so a run can be replayed.
+
+Values that stand for a permission (access tokens, RDTs, authorization codes, document ids,
+the presigned-URL key) must not follow from the seed, which is public: `secret_source` gives
+the operating system's CSPRNG (`secrets`), unless `deterministic_secrets` asks for the seed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
+import secrets
 import uuid
 
 
 class Randomness:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, deterministic_secrets: bool = False) -> None:
         self.seed = seed
+        self.deterministic_secrets = deterministic_secrets
         self.stream = random.Random(self._key("stream"))
 
     def _key(self, *parts: object) -> int:
@@ -28,6 +34,14 @@ class Randomness:
 
     def derive(self, *parts: object) -> random.Random:
         return random.Random(self._key(*parts))
+
+    def secret_source(self, purpose: str) -> random.Random:
+        """Where unguessable values for `purpose` come from: `secrets.SystemRandom` (the OS's
+        CSPRNG), or the seed's stream for `purpose` with deterministic secrets (a test that
+        needs the same tokens every run; then anyone who knows the seed can forge them)."""
+        if self.deterministic_secrets:
+            return self.derive("secret", purpose)
+        return secrets.SystemRandom()
 
     def request_id(self) -> str:
         """A UUID (version 4 layout) for `x-amzn-RequestId`."""

@@ -4,13 +4,16 @@ schedules, settlement reports, notification aggregation.
 `at(when, action)` queues an action; `run_due()` runs, in time order, every action whose time
 has come. It runs on a short tick while the server runs, whenever the clock jumps forward,
 and before a read that depends on it, so a client polling after `clock/advance` sees the state
-a real wait would have produced. Actions may queue further actions.
+a real wait would have produced. Actions may queue further actions. Each runs in a fresh
+context, so an action that falls due during a request is never part of that request's unit of
+work (business/transactions.py): a request that fails does not undo what came due meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import heapq
 import itertools
 import logging
@@ -53,7 +56,7 @@ class Scheduler:
                 when, _, action = heapq.heappop(self._queue)
                 self.current = when
                 try:
-                    action()
+                    contextvars.Context().run(action)
                 except Exception:
                     log.exception("scheduled action failed")
                 ran += 1

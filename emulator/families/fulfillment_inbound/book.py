@@ -83,6 +83,8 @@ class InboundBook:
         plan = self.plans(state).get(plan_id)
         if plan is None:
             raise InboundError("The requested inbound plan does not exist.")
+        # A plan looked up in a write may change: kept as it is until the request succeeds.
+        self.store.prepare(state, PLAN_KIND, plan_id)
         return plan
 
     def save(self, state: SellerState, plan: InboundPlan, when: float) -> None:
@@ -134,6 +136,7 @@ class InboundBook:
         while operation_id in operations:
             operation_id = self.uuid_of(rnd)
         low, high = self.operation_time
+        self.store.prepare(state, OPERATION_KIND, operation_id)
         operation = Operation(operation_id=operation_id, name=name, status=IN_PROGRESS,
                               created=when, due=when + rnd.uniform(low, high),
                               plan_id=plan.plan_id if plan is not None else None, args=args)

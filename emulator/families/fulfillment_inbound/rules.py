@@ -46,6 +46,7 @@ from emulator.families.fulfillment_inbound.records import (
     OFFERED,
     OWN_CARRIER,
     PARTNERED,
+    PLAN_KIND,
     READY_TO_SHIP,
     VOIDED,
     WORKING,
@@ -113,6 +114,7 @@ class InboundRules:
             name=body.get("name") or f"FBA ({_default_stamp(now)})", status=ACTIVE,
             created=now, updated=now, marketplace_id=markets[0],
             source_address=dict(body["sourceAddress"]), items=items)
+        self.store.prepare(state, PLAN_KIND, plan.plan_id)
         self.book.plans(state)[plan.plan_id] = plan
         self.book.save(state, plan, now)
         return plan, self.book.start(state, "createInboundPlan", plan, {}, now)

@@ -64,6 +64,8 @@ class McfBook:
             raise McfError(f"Fulfillment order {order_id!r} was not found.",
                            "No fulfillment order with this sellerFulfillmentOrderId exists for "
                            "the seller.", status=404)
+        # An order looked up in a write may change: kept as it is until the request succeeds.
+        self.store.prepare(state, KIND_NAME, order_id)
         return order
 
     def draw(self, state: SellerState, order: FulfillmentOrder, purpose: str) -> random.Random:

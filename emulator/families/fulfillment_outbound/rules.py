@@ -28,6 +28,7 @@ from emulator.families.fulfillment_outbound.records import (
     CANCELLED,
     COMPLETE,
     INVALID,
+    KIND_NAME,
     NEW,
     PARTIAL,
     PLANNING,
@@ -113,6 +114,7 @@ class Rules:
             delivery_preferences=body.get("deliveryPreferences"),
             cod=body.get("codSettings"), payment=body.get("paymentInformation"),
             ship_from_country=body.get("shipFromCountryCode"))
+        self.book.store.prepare(state, KIND_NAME, order_id)
         self.book.orders(state)[order_id] = order
         self.lifecycle.start(state, order, now)
         self.book.save(state, order, now)

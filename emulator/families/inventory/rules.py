@@ -94,6 +94,7 @@ def create_item(store: StateStore, state: SellerState, sku: str, marketplace_id:
                        inbound_receiving=0, reserved_customer_order=0,
                        reserved_transshipment=0, reserved_fc_processing=0, unfulfillable=0,
                        researching=0, updated=now)
+    store.prepare(state, "inventory", sku)
     state.inventory[sku] = record
     _changed(store, state, record, "created")
     return record
@@ -112,6 +113,7 @@ def add_units(store: StateStore, state: SellerState, additions: list[Addition]) 
             raise _unknown(entry.sku)
     now = store.clock.now()
     for entry in additions:
+        store.prepare(state, "inventory", entry.sku)
         record = state.inventory[entry.sku]
         record.fulfillable += entry.quantity
         record.updated = now
@@ -121,6 +123,7 @@ def add_units(store: StateStore, state: SellerState, additions: list[Addition]) 
 def delete_item(store: StateStore, state: SellerState, sku: str, marketplace_id: str) -> None:
     """deleteInventoryItem: the record goes; the SKU's listing stays (with nothing to sell)."""
     check_marketplace(state, marketplace_id)
+    store.prepare(state, "inventory", sku)
     record = state.inventory.pop(sku, None)
     if record is None:
         raise _unknown(sku)
@@ -166,9 +169,11 @@ def _new_product(store: StateStore, state: SellerState, sku: str, name: str,
     while item.asin in state.catalog:
         item = replace(item, asin=generate.asin(rnd))
     item = replace(item, title=name, description=name)
+    store.prepare(state, "catalog", item.asin)
     state.catalog[item.asin] = item
     store.changed(state, "catalog", item.asin, item)
     listing = _listing(state, item, sku, _fnsku(rnd), rnd, now)
+    store.prepare(state, "listing", sku)
     state.listings[sku] = listing
     store.changed(state, "listing", sku, listing, events.LISTING_CHANGED,
                   {"sku": sku, "quantity": 0})

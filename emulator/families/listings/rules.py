@@ -393,6 +393,7 @@ def _new_product(store: StateStore, state: SellerState, sub: Submission, draw: D
     ean = codes.get("ean") or "0" + draw.digits(12)
     asin = Draw(draw.rnd, lambda code: code in state.catalog).code("B0", 8)
     item = catalog.new_item(asin, sub.product_type, facts, upc, ean, today)
+    store.prepare(state, "catalog", asin)
     state.catalog[asin] = item
     store.changed(state, "catalog", asin, item)
     return item
@@ -403,6 +404,7 @@ def _update_product(store: StateStore, state: SellerState, sub: Submission) -> N
     item = state.catalog.get(sub.asin or "")
     if item is None or sub.offer_only:
         return
+    store.prepare(state, "catalog", item.asin)
     if catalog.apply_facts(item, _facts(sub.attributes, sub.touched, sub.marketplace_id)):
         store.changed(state, "catalog", item.asin, item)
 
@@ -484,6 +486,7 @@ def _currency(state: SellerState, market_id: str) -> str:
 def commit(store: StateStore, state: SellerState, sub: Submission, draw: Draw) -> Listing:
     """Apply a valid submission: the listing (created if new), its catalog item, events."""
     now = store.clock.now()
+    store.prepare(state, "listing", sub.sku)
     listing = state.listings.get(sub.sku)
     created = listing is None
     if sub.asin is None:
@@ -525,6 +528,7 @@ def delete(store: StateStore, state: SellerState, sku: str, market: str) -> bool
     listing = state.listings.get(sku)
     if listing is None or market not in listing.status:
         return False
+    store.prepare(state, "listing", sku)
     del listing.status[market]
     listing.prices.pop(market, None)
     data = {"sku": sku, "asin": listing.asin, "action": "deleted", "marketplaceId": market}

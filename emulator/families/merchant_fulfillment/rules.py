@@ -396,6 +396,7 @@ def buy(store: StateStore, state: SellerState, ids: OfferIds, request: Request,
                  "experience": request.experience, "label_format": chosen,
                  "pickup": request.parcel.pickup, "custom_text": custom_text,
                  "packing_slip": purchase.packing_slip, "hazmat": purchase.hazmat})
+    store.prepare(state, shipments.KIND, label.shipment_id)
     _ship(store, state, request, label, fresh, reused)
     shipments.add(state, label)
     store.changed(state, shipments.KIND, label.shipment_id, label)
@@ -421,6 +422,7 @@ def _split(state: SellerState, request: Request) -> tuple[list[tuple[str, int]],
 def _ship(store: StateStore, state: SellerState, request: Request, label: LabelShipment,
           fresh: list[tuple[str, int]], reused: list[tuple[str, int]]) -> None:
     order = request.order
+    store.prepare(state, "order", order.order_id)
     carrier = label.carrier.name.replace("®", "")
     method = label.service.name.replace("®", "")
     if fresh:
@@ -432,6 +434,7 @@ def _ship(store: StateStore, state: SellerState, request: Request, label: LabelS
         # The replaced labels' package now travels with this label's carrier and tracking.
         for old in shipments.of_order(state, order.order_id):
             if old.cancelled_at is not None and not old.details.get("replaced_by"):
+                store.prepare(state, shipments.KIND, old.shipment_id)
                 old.details["replaced_by"] = label.shipment_id
                 store.changed(state, shipments.KIND, old.shipment_id, old)
                 package = next((p for p in order.shipments
@@ -446,6 +449,7 @@ def _ship(store: StateStore, state: SellerState, request: Request, label: LabelS
 
 
 def cancel(store: StateStore, state: SellerState, label: LabelShipment) -> None:
+    store.prepare(state, shipments.KIND, label.shipment_id)
     try:
         shipments.cancel(label, store.randomness, store.clock.now())
     except shipments.CancelRefused as refused:

@@ -141,8 +141,10 @@ def order_routes(accounts: Accounts, store: StateStore) -> list[Route]:
                                    " and optionally marketplace_id, items [{sku, quantity}], "
                                    "status, fulfillment, is_ispu")
         try:
-            with store.acting("control"):
-                order = order_rules.create_order(store, state, order_rules.parse_new_order(body))
+            spec = order_rules.parse_new_order(body)
+            # The order and the stock it takes, or nothing.
+            with store.acting("control"), store.transaction():
+                order = order_rules.create_order(store, state, spec)
         except order_rules.OrderError as error:
             raise ControlError(400, "InvalidInput", str(error)) from None
         finally:

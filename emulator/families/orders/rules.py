@@ -103,6 +103,7 @@ def create_order(store: StateStore, state: SellerState, spec: NewOrder) -> Order
     if spec.is_ispu:
         order.is_ispu = True
         order.store_chain_store_id = f"STORE-{state.maker.rnd.randrange(10**4):04d}"
+    store.prepare(state, "order", order.order_id)
     state.add_order(order)
     if order.status != "Canceled":
         for listing, quantity in lines:
@@ -145,6 +146,7 @@ def confirm_shipment(store: StateStore, state: SellerState, order: Order, *,
     packageReferenceId gets the new carrier, tracking number, ship date and method)."""
     if order.fulfillment != "MFN":
         raise OrderError("Only merchant-fulfilled orders can be confirmed by the seller.")
+    store.prepare(state, "order", order.order_id)
     confirmed = next((s for s in order.shipments
                       if s.package_reference_id == package_reference_id), None)
     if confirmed is not None:
@@ -169,6 +171,7 @@ def set_status(store: StateStore, state: SellerState, order: Order, status: str)
         return
     if order.status in ("Shipped", "Canceled") and status != "Shipped":
         raise OrderError(f"A {order.status} order cannot become {status}.")
+    store.prepare(state, "order", order.order_id)
     now = store.clock.now()
     if status == "Shipped":
         order_moves.ship(store, state, order, now, state.maker.rnd, carrier="UPS",
@@ -203,6 +206,7 @@ def update_pickup(store: StateStore, state: SellerState, order: Order, status: s
     if order.status not in ("Unshipped", "PartiallyShipped"):
         raise OrderError(f"The order is {order.status}; only Unshipped or PartiallyShipped "
                          "in-store pickup orders can change their shipment status.")
+    store.prepare(state, "order", order.order_id)
     now = store.clock.now()
     if status == "RefusedPickup":
         units = _unshipped_units(order, items) if items else None

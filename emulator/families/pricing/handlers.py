@@ -297,6 +297,10 @@ class ProductPricing:
     def _batch(self, call: Call, body_name: str, by_sku: bool) -> Reply:
         state = common.seller_state(self.store, call)
         requests = (call.params or {})[body_name].get("requests") or []
+        if not requests:
+            # The model lets `requests` be left out, but answers at least one response; a batch
+            # of nothing is a bad request (Amazon's exact words for it are not documented).
+            raise InvalidInput("The batch must contain from 1 to 20 requests.")
         now = self.context.clock.now()
         return json_reply(200, {"responses": [
             self._batch_entry(state, r, by_sku, now, call.request_id) for r in requests]})

@@ -76,9 +76,11 @@ def generate(store: StateStore, state: SellerState, carrier_id: str,
     form = CollectionForm(shipments.uuid_from(number), carrier_id, picked[0].carrier.name,
                           ship_from or picked[0].ship_from, now,
                           [s.shipment_id for s in picked], idempotency_key)
+    store.prepare(state, KIND, form.form_id)
     forms(state)[form.form_id] = form
     store.changed(state, KIND, form.form_id, form)
     for label in picked:
+        store.prepare(state, shipments.KIND, label.shipment_id)
         label.manifest_id = form.form_id
         store.changed(state, shipments.KIND, label.shipment_id, label)
     return form

@@ -445,6 +445,7 @@ def buy(store: StateStore, state: SellerState, rate: Rate, shipment: Shipment,
             tracking_number=label.tracking_id, ship_date=label.ship_date,
             items=shipment.items or None, method=service.name.replace("®", ""),
             package_reference_id=None, why="label purchased")
+    store.prepare(state, shipments.KIND, label.shipment_id)
     shipments.add(state, label)
     store.changed(state, shipments.KIND, label.shipment_id, label)
     return label
@@ -470,6 +471,7 @@ def cancel(store: StateStore, state: SellerState, label: LabelShipment) -> None:
     now = store.clock.now()
     if label.cancelled_at is not None:
         raise Refusal("The shipment has already been cancelled.")
+    store.prepare(state, shipments.KIND, label.shipment_id)
     view = shipments.tracking(label, store.randomness, now)
     if any(e.code == "PickupDone" for e in view.events):
         raise Refusal("The shipment cannot be cancelled: the carrier has already picked it up.")
@@ -512,6 +514,7 @@ def submit_ndr(store: StateStore, state: SellerState, tracking_id: str, action: 
                       "failed (tracking status DeliveryAttempted).")
     if reschedule is not None and reschedule <= now:
         raise Refusal("RescheduleDate must be in the future.")
+    store.prepare(state, shipments.KIND, label.shipment_id)
     label.ndr.append((action, now, reschedule))
     label.updated = now
     store.changed(state, shipments.KIND, label.shipment_id, label)
@@ -535,6 +538,7 @@ def create_claim(store: StateStore, state: SellerState, body: Mapping[str, Any])
         raise Refusal("A LOST_IN_TRANSIT claim needs a shipment past its promised delivery "
                       "date and not delivered.")
     claim_id = str(int(_hex_id("claim", store.seed, label.shipment_id), 16) % 10**13).zfill(13)
+    store.prepare(state, shipments.KIND, label.shipment_id)
     label.claims.append(claim_id)
     label.updated = now
     store.changed(state, shipments.KIND, label.shipment_id, label)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import re
 import zlib
 from collections.abc import Callable
@@ -30,6 +31,9 @@ DONE, FATAL = "DONE", "FATAL"
 Status = Literal["DONE", "FATAL"]
 _CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
 _GZIP_MAGIC = b"\x1f\x8b"
+# What a feed document may unpack to: the uploads themselves stop at s3.MAX_UPLOAD, the same
+# 100 MB (the exact limit Amazon applies to unpacked feeds is not documented).
+MAX_UNPACKED = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,14 @@ def unpack(content: bytes, content_type: str) -> bytes:
     gzip's magic number (clients compress large feeds without always saying so)."""
     if "gzip" in content_type.lower() or content.startswith(_GZIP_MAGIC):
         try:
-            return gzip.decompress(content)
+            with gzip.GzipFile(fileobj=io.BytesIO(content)) as file:
+                raw = file.read(MAX_UNPACKED + 1)
         except (OSError, EOFError, zlib.error) as error:
             raise Unreadable(f"the document is not valid gzip: {error}") from None
+        if len(raw) > MAX_UNPACKED:
+            # A few kilobytes of gzip can stand for gigabytes: never unpack past the limit.
+            raise Unreadable(f"the document unpacks to more than {MAX_UNPACKED >> 20} MB")
+        return raw
     return content
 
 
@@ -151,7 +160,8 @@ def submit(env: Processing, submission: rules.Submission) -> Applied:
     """Commit a submission the rules found valid (as putListingsItem and patchListingsItem do),
     or report its issues and change nothing."""
     if submission.valid:
-        rules.commit_seeded(env.store, env.state, submission)
+        with env.store.transaction():  # each message whole, or not at all
+            rules.commit_seeded(env.store, env.state, submission)
     return Applied(list(submission.issues))
 
 

@@ -53,6 +53,7 @@ from emulator.families.feeds.processors.base import (
     submit,
 )
 from emulator.families.listings import rules
+from emulator.runtime import strictjson
 
 FEED_TYPE = "JSON_LISTINGS_FEED"
 SCHEMA = "listings-feed-schema-v2.json"
@@ -193,8 +194,8 @@ def _apply(env: Processing, market: str, message: dict[str, Any]) -> list[Listin
 
 def process(feed: FeedInput, env: Processing) -> Outcome:
     try:
-        document = json.loads(decode(feed))
-    except (Unreadable, ValueError):
+        document = strictjson.loads(decode(feed))
+    except (Unreadable, strictjson.JsonError):
         return failed(feed, *CANNOT_PARSE)
     envelope, message_schema = validators(env.schemas_dir)
     problem = envelope_problem(document, envelope)
