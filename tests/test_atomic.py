@@ -140,17 +140,20 @@ def test_a_new_order_fails_after_taking_stock(server: Running, state_file: Path)
 
 
 def test_a_cancellation_fails_after_releasing_stock(server: Running, state_file: Path) -> None:
-    """An FBA order canceled on the control plane's rules: stock back first, then the order."""
-    from emulator.families.orders import rules as order_rules
-
+    """POST /_emulator/orders/{id}/cancel of an FBA order: its reserved units back first,
+    then the order."""
     store = server.app.store
     state = store.of(server.app.accounts.sellers[SELLER_INDEX])
     made = httpx.post(f"{server.base_url}/_emulator/orders", json={
         "seller_id": state.seller_id, "fulfillment": "AFN", "status": "Unshipped"})
     assert made.status_code == 201, made.text
-    order = state.orders[made.json()["order"]["order_id"]]
-    with unchanged(server, state_file), failing_after_writes(store, 1) as seen, \
-            pytest.raises(RuntimeError), store.transaction():
-        order_rules.set_status(store, state, order, "Canceled")
+    order = state.orders[made.json()["AmazonOrderId"]]
+    cancel = f"{server.base_url}/_emulator/orders/{order.order_id}/cancel"
+    with unchanged(server, state_file), failing_after_writes(store, 1) as seen:
+        response = httpx.post(cancel, json={"seller_id": state.seller_id})
+        assert response.status_code == 500
+        assert response.json()["errors"][0]["code"] == "InternalFailure"
     assert seen and seen[0].startswith("inventory ")
     assert order.status == "Unshipped" and order.cancelled_at is None
+    assert httpx.post(cancel, json={"seller_id": state.seller_id}).status_code == 200
+    assert order.status == "Canceled"

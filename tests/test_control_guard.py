@@ -35,8 +35,8 @@ def code_of(response: httpx.Response, status: int) -> str:
     return str(response.json()["errors"][0]["code"])
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "192.168.1.20",
-                                  "localhost.evil.example", ""])
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000",
+                                  "localhost.evil.example", "127.0.0.1.nip.io", ""])
 def test_other_hosts_are_refused(plane: httpx.Client, host: str) -> None:
     """A DNS-rebinding page reaches 127.0.0.1 under its own name: the Host header shows it."""
     response = plane.get("/_emulator/credentials", headers={"host": host})
@@ -44,7 +44,8 @@ def test_other_hosts_are_refused(plane: httpx.Client, host: str) -> None:
     assert "client_secret" not in response.text
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST:1234", "[::1]:8000"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST:1234", "[::1]:8000",
+                                  "192.168.1.20:8000"])
 def test_this_machines_names_are_answered(plane: httpx.Client, host: str) -> None:
     assert plane.get("/_emulator/clock", headers={"host": host}).status_code == 200
 
@@ -57,7 +58,8 @@ def test_sp_api_paths_ignore_host(emulator: Running) -> None:
     assert response.json()["errors"][0]["message"] == "Access to requested resource is denied."
 
 
-@pytest.mark.parametrize("origin", ["http://evil.example", "null", "https://127.0.0.1.evil.example"])
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "https://127.0.0.1.evil.example",
+                                    "http://192.168.1.20:8000", "http://localhost:1"])
 def test_pages_of_other_origins_are_refused(plane: httpx.Client, origin: str) -> None:
     for method, path, body in (("GET", "/_emulator/credentials", None),
                                ("POST", "/_emulator/clock/advance", {"seconds": 1})):

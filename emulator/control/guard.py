@@ -4,10 +4,11 @@ unless the emulator was told to let them.
 
 `ControlGuard(app, policy)` is plain ASGI middleware; it refuses, with the control plane's
 JSON error envelope:
-- a `Host` that is not the bound address, a loopback name or the `--public-url` host (403:
-  a DNS-rebinding page reaches 127.0.0.1 under its own name, and the Host header gives it
-  away);
-- a foreign `Origin` (403: a page of another site, even by a simple request);
+- a `Host` that is not the bound address, a loopback name, the `--public-url` host or an IP
+  address (403: a DNS-rebinding page reaches 127.0.0.1 under a name of its own, which the
+  Host header gives away; an IP address cannot be such a name);
+- an `Origin` other than the request's own (403: a page of another site, even by a simple
+  request);
 - a path with an encoded slash or backslash (404: `/_emulator%2Fstate` is not a route);
 - without the control token when `--control-token` is set (401; `GET .../health` stays open
   for readiness probes);
@@ -21,6 +22,7 @@ which the control plane never grants.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -71,6 +73,14 @@ class GuardPolicy:
         return cls(frozenset(hosts), token)
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def refusal(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"errors": [{"code": code, "message": message, "details": ""}]},
                         status_code=status)
@@ -95,18 +105,18 @@ class ControlGuard:
         for name, value in scope["headers"]:
             headers[name.lower()] = value
         policy = self.policy
-        host = host_name(headers.get(b"host", b"").decode("latin-1"))
-        if host not in policy.hosts:
+        sent_host = headers.get(b"host", b"").decode("latin-1")
+        host = host_name(sent_host)
+        if host not in policy.hosts and not _is_ip(host):
             return refusal(403, "Forbidden",
                            f"The control plane answers only requests addressed to "
                            f"{', '.join(sorted(policy.hosts))}; this one was addressed to "
                            f"{host or 'no host'!r} (set --public-url to the name you use).")
         origin = headers.get(b"origin")
-        if origin is not None:
-            origin_host = urlsplit(origin.decode("latin-1")).hostname
-            if origin_host is None or origin_host.lower() not in policy.hosts:
-                return refusal(403, "Forbidden",
-                               "The control plane does not answer web pages of other origins.")
+        if origin is not None and urlsplit(origin.decode("latin-1")).netloc.lower() != (
+                sent_host.strip().lower()):
+            return refusal(403, "Forbidden",
+                           "The control plane does not answer web pages of other origins.")
         raw_path = scope.get("raw_path") or scope["path"].encode()
         lowered = raw_path.split(b"?", 1)[0].lower()
         if b"%2f" in lowered or b"%5c" in lowered:

@@ -390,7 +390,10 @@ def _duration(body: Any) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float) or not (
                 0 <= value < math.inf):
             return None
-        total += value * units[name]
+        try:
+            total += float(value) * units[name]
+        except OverflowError:  # an integer past a double
+            return None
     return total
 
 

@@ -161,7 +161,7 @@ def order_routes(accounts: Accounts, store: StateStore) -> list[Route]:
         except order_rules.OrderError as error:
             raise ControlError(404, "NotFound", str(error)) from None
         try:
-            with store.acting("control"):
+            with store.acting("control"), store.transaction():  # the move whole, or nothing
                 _MOVES[move](store, state, order, body)
         except order_rules.OrderError as error:
             raise ControlError(400, "InvalidInput", str(error)) from None
