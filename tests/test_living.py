@@ -435,7 +435,8 @@ def test_clock_advance_takes_seconds_hours_or_days(models_dir: Path) -> None:
         with emulator.http() as client:
             for bad in ('{}', '{"weeks": 1}', '{"hours": -1}', '{"days": "1"}',
                         '{"days": 1e400}', '{"seconds": true}', '[1]'):
-                response = client.post("/_emulator/clock/advance", content=bad)
+                response = client.post("/_emulator/clock/advance", content=bad,
+                                       headers={"content-type": "application/json"})
                 assert response.status_code == 400, bad
 
 

@@ -20,7 +20,8 @@ curl -s -o /dev/null "$EMULATOR/notifications/v1/subscriptions/ORDER_CHANGE" \
   -d "{\"payloadVersion\": \"1.0\", \"destinationId\": \"$DESTINATION\"}"
 # 2. A day goes by: orders arrive, are paid, shipped, cancelled... in order.
 SINCE=$(curl -s "$EMULATOR/_emulator/clock" | field '["now"]')
-curl -s -o /dev/null -X POST "$EMULATOR/_emulator/clock/advance" -d '{"days": 1}'
+curl -s -o /dev/null -X POST "$EMULATOR/_emulator/clock/advance" \
+  -H 'Content-Type: application/json' -d '{"days": 1}'
 # 3. The orders that came or moved (a new token: the first one expired meanwhile)...
 SELLER=$(token -d grant_type=refresh_token --data-urlencode "refresh_token=$REFRESH_TOKEN")
 curl -s -H "x-amz-access-token: $SELLER" \
