@@ -25,6 +25,7 @@ from emulator.auth.consent import consent_app
 from emulator.auth.lwa import lwa_app
 from emulator.auth.stage import Authenticator
 from emulator.auth.tokens import TokenStore
+from emulator.business import runtime_records
 from emulator.business import scenario as scenarios
 from emulator.business.changes import ChangeLog
 from emulator.business.living.engine import LivingStore
@@ -98,9 +99,11 @@ class EmulatorApp:
         self.store.changes = ChangeLog(settings.journal_size)
         self.living = (LivingStore(self.store, self.scheduler, self.clock) if settings.live
                        else None)
-        self.documents = DocumentStore(self.clock, self.randomness, settings.base_url)
+        self.documents = DocumentStore(self.clock, self.randomness, settings.base_url,
+                                       settings.document_budget_mb * 1024 * 1024)
         self.document_endpoint = DocumentEndpoint(self.documents, self.randomness)
         self.store.reset_listeners.append(self.documents.clear)
+        runtime_records.install(self.documents, self.clock, self.store.sections)
 
         self.router = Router(self.models.operations)
         self.validator = RequestValidator(self.models)
@@ -114,8 +117,12 @@ class EmulatorApp:
         # Every package of emulator/families/ registers its handlers (and control routes).
         self.families = install_all(self.handlers, family_context)
         self._on_shutdown = family_context.on_shutdown
-        self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness,
-                                 self.store.transaction)
+        # Every record section is registered: the state file's records go back in, and what
+        # was under way (reports, feeds, deliveries) goes on.
+        self.store.open()
+        # What scheduled steps change (a report done, a feed applied) is written as it happens.
+        self.scheduler.after_run.append(self.store.flush)
+        self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness)
         self.synthesis_hints = SynthesisHints(self.store, self.clock)
         self.answerer.hints = self._hints
         stages = [
@@ -196,9 +203,9 @@ class EmulatorApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            # The path as sent: `/_emulator%2Fstate` or `/%5Femulator/...` must not reach
-            # the control plane (they are SP-API paths no operation has: 403).
-            path = _as_sent(scope)
+            path = scope["path"]
+            if path.startswith((CONTROL_PREFIX, DOCUMENTS_PREFIX)):
+                send = self._durable(send)  # what they changed is written before the answer
             if path == INSPECTOR_PREFIX or path.startswith(INSPECTOR_PREFIX + "/"):
                 await self.inspector(scope, receive, send)  # watches; never recorded
             elif path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
@@ -235,6 +242,19 @@ class EmulatorApp:
         else:
             await self.pipeline(scope, receive, send)
 
+    def _durable(self, send: Send) -> Send:
+        """`send`, writing the state file before the answer starts: what the control plane
+        or an upload changed is durable before the client hears of it (the SP-API pipeline
+        does the same with its finishers)."""
+        store = self.store
+
+        async def durable_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                store.flush()
+            await send(message)
+
+        return durable_send
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
@@ -244,6 +264,7 @@ class EmulatorApp:
             elif message["type"] == "lifespan.shutdown":
                 await self.scheduler.stop()
                 self.shutdown()
+                self.store.close()  # the last changes written, the state file compacted
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

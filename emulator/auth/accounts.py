@@ -154,6 +154,15 @@ class Accounts:
         self.sellers.append(seller)
         return seller
 
+    def remember(self, seller: Seller) -> Seller:
+        """The seller a saved record names: the known one with that id, or (an open-auth
+        seller, derived from a refresh token before a restart) added back as it was."""
+        known = self.seller(seller.seller_id)
+        if known is not None:
+            return known
+        self.sellers.append(seller)
+        return seller
+
     def mint_refresh_token(self, app: App, seller: Seller, nonce: str) -> str:
         """A new refresh token for `seller` authorizing `app` (website authorization mints one
         per consent; earlier ones stay valid, as Amazon's self-authorization does)."""

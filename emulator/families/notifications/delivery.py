@@ -214,7 +214,9 @@ class Deliverer:
         with self._wake:
             return sum(len(jobs) for jobs in self._lanes.values())
 
-    def close(self, timeout: float = 5.0) -> None:
+    def close(self, timeout: float = 5.0, keep_pending: bool = False) -> None:
+        """Stop the thread; what was not delivered fails, or stays pending (`keep_pending`:
+        a state file keeps it, to be sent after a restart)."""
         with self._wake:
             self._closed = True
             self._wake.notify()
@@ -223,8 +225,9 @@ class Deliverer:
         with self._wake:
             for jobs in self._lanes.values():
                 for job in jobs:
-                    self.outbox.update(job.delivery, status="failed",
-                                       error="the emulator stopped before delivering it")
+                    if not keep_pending:
+                        self.outbox.update(job.delivery, status="failed",
+                                           error="the emulator stopped before delivering it")
             self._lanes.clear()
         self.http.close()
 
