@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import json
 import threading
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from emulator.auth.accounts import Accounts
-from emulator.business.store import SellerState, StateStore
+from emulator.business.store import PerSeller, SellerState, StateStore
 from emulator.config import Settings
 from emulator.families.notifications import saved
 from emulator.families.notifications.delivery import (
@@ -72,14 +71,11 @@ class Marks:
     seller's state made afresh (reset, reseed) starts with no marks."""
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], tuple[weakref.ref[SellerState], dict[Any, Any]]] = {}
+        self._seen: PerSeller[dict[Any, Any]] = PerSeller()
 
     def _of(self, state: SellerState, notification_type: str) -> dict[Any, Any]:
-        key = (state.seller_id, notification_type)
-        entry = self._seen.get(key)
-        if entry is None or entry[0]() is not state:
-            entry = self._seen[key] = (weakref.ref(state), {})
-        return entry[1]
+        seen = self._seen.get(state, notification_type)
+        return seen if seen is not None else self._seen.put(state, {}, notification_type)
 
     def moved(self, state: SellerState, notification_type: str, key: Any, value: Any) -> bool:
         """Whether `value` differs from the last one seen (an unknown key has moved)."""
