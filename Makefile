@@ -15,7 +15,7 @@ ifeq ($(SPAPI_MODELS_DIR),)
   endif
 endif
 
-.PHONY: install models run test lint bench clean node-clients contracts cassettes coverage-table fuzz
+.PHONY: install models run test lint bench soak clean node-clients contracts cassettes coverage-table
 
 install: $(VENV)/.installed
 
@@ -84,6 +84,12 @@ bench: models
 	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || \
 	  { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench
+
+# A few minutes of mixed load over HTTP with the emulator's memory sampled: flat once the
+# bounded stores are full (exit 1 otherwise). SOAK_MINUTES after the warm-up.
+SOAK_MINUTES ?= 2
+soak: models
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

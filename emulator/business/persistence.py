@@ -1,8 +1,9 @@
 """The state file (`--state-file PATH`): a snapshot of what changed, then a log of what changed
 since, one JSON record a line.
 
-Line 1 is a header: the seed, scenario and anchor the business was generated with, and how
-many records the snapshot holds. Every further line is one record as it became:
+Line 1 is a header: the seed, scenario and anchor the business was generated with. The
+snapshot's records follow, closed by `{"snapshot_end": N}` (N: how many), then the log.
+Every record line is one record as it became:
 
     {"seller": ID, "kind": K, "key": KEY, "value": V}   an entity of a seller's business
     {"section": NAME, "key": KEY, "value": V}           a record a family keeps (a report, a
@@ -78,7 +79,6 @@ class StateFile:
             return None, []
         header: dict[str, Any] | None = None
         lines: list[Line] = []
-        snapshot_records = 0
         good_end = 0  # byte offset after the last complete line
         with self.path.open("rb") as file:
             for number, raw in enumerate(file, 1):
@@ -93,16 +93,16 @@ class StateFile:
                     if not isinstance(value, dict) or "seed" not in value:
                         raise StateFileError(f"{self.path}:{number}: not a state file header")
                     header = value
-                    count = value.get("snapshot_records", 0)
-                    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                        raise StateFileError(f"{self.path}:{number}: snapshot_records: "
-                                             "expected a whole number")
-                    snapshot_records = count
+                    self.snapshot_bytes = good_end
+                    continue
+                if isinstance(value, dict) and "snapshot_end" in value:
+                    if value != {"snapshot_end": len(lines)}:
+                        raise StateFileError(f"{self.path}:{number}: the snapshot should end "
+                                             f"after {value.get('snapshot_end')!r} records, "
+                                             f"not {len(lines)}")
                     self.snapshot_bytes = good_end
                     continue
                 lines.append(Line(number, self._checked(value, number)))
-                if len(lines) <= snapshot_records:
-                    self.snapshot_bytes = good_end
         if header is None:
             raise StateFileError(f"{self.path}:1: not a state file header")
         if good_end < self.path.stat().st_size:
@@ -137,17 +137,20 @@ class StateFile:
 
     def rewrite(self, header: dict[str, Any], snapshot: Iterable[dict[str, Any]]) -> None:
         """Replace the file with a header and these records (the snapshot), atomically:
-        written aside, fsynced, renamed over the file, the directory fsynced."""
-        records = [encode(r).encode() for r in snapshot]
-        head = encode({**header, "version": FORMAT_VERSION, "snapshot_records": len(records)})
+        written aside (record by record: memory stays flat), fsynced, renamed over the file,
+        the directory fsynced."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(self.path.name + ".tmp")
-        with temporary.open("wb") as file:
-            file.write(head.encode())
-            file.writelines(records)
+        count = 0
+        with temporary.open("w", encoding="utf-8", newline="\n") as file:
+            file.write(encode({**header, "version": FORMAT_VERSION}))
+            for record in snapshot:
+                file.write(encode(record))
+                count += 1
+            file.write(encode({"snapshot_end": count}))
             file.flush()
             os.fsync(file.fileno())
-            size = file.tell()
+        size = temporary.stat().st_size
         os.replace(temporary, self.path)
         _sync_directory(self.path.parent)
         self.snapshot_bytes = self.size = size
