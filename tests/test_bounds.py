@@ -112,7 +112,8 @@ def test_refilled_buckets_are_forgotten(models: ModelSet) -> None:
     assert not throttler.take("app", "busy", operation)
 
 
-def test_sellers_nobody_changed_are_let_go(server: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sellers_nobody_changed_are_let_go(server: Running,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Open auth makes a seller per refresh token: those a client only read are the seed's,
     made again identically when used again, so only a few stay in memory."""
     app = server.app.accounts.apps[0]
