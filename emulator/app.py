@@ -21,7 +21,6 @@ from urllib.parse import quote
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.auth.accounts import Accounts
-from emulator.auth.consent import consent_app
 from emulator.auth.lwa import lwa_app
 from emulator.auth.stage import Authenticator
 from emulator.auth.tokens import TokenStore
@@ -39,15 +38,13 @@ from emulator.families import ApiContext, install_all
 from emulator.gateway.answer import Answerer
 from emulator.gateway.call import Call
 from emulator.gateway.coverage import coverage
+from emulator.gateway.deferred import DeferredValidator
 from emulator.gateway.pipeline import Pipeline
 from emulator.gateway.registry import HandlerRegistry
 from emulator.gateway.router import Router
 from emulator.gateway.s3 import DocumentEndpoint
 from emulator.gateway.stages import FaultStage, ThrottleStage
-from emulator.gateway.validation import RequestValidator
 from emulator.gateway.wire import Reply
-from emulator.harness.cassettes.review import CassetteReview
-from emulator.inspector import Sources, inspector_app
 from emulator.models import spec
 from emulator.models.steer import Hints
 from emulator.runtime.clock import Clock
@@ -106,7 +103,7 @@ class EmulatorApp:
         runtime_records.install(self.documents, self.clock, self.store.sections)
 
         self.router = Router(self.models.operations)
-        self.validator = RequestValidator(self.models)
+        self.validator = DeferredValidator(self.models)
         self.handlers = HandlerRegistry(op.uid for op in self.models.operations)
         family_context = ApiContext(
             settings=settings, models=self.models, router=self.router, store=self.store,
@@ -140,22 +137,49 @@ class EmulatorApp:
         self.guard_policy = GuardPolicy.for_server(settings.host, settings.public_url,
                                                    settings.control_token)
         self.lwa = lwa_app(self.accounts, self.tokens, settings, self.randomness)
-        self.consent = consent_app(self.accounts, self.tokens, settings)
-        control_context = ControlContext(
+        self.control_extensions = family_context.control
+        self.control_context = ControlContext(
             models=self.models, accounts=self.accounts, clock=self.clock, faults=self.faults,
             journal=self.journal, store=self.store, throttler=self.throttler,
             scenarios_dir=settings.scenario_file.parent, scale=settings.scale,
             coverage=lambda: coverage(self.models, self.answerer),
         )
-        self.control = control_app(control_context, family_context.control, self.guard_policy)
-        self.control_extensions = family_context.control
-        self.inspector = inspector_app(Sources(
-            settings=settings, models=self.models, clock=self.clock, scheduler=self.scheduler,
-            accounts=self.accounts, store=self.store, journal=self.journal, faults=self.faults,
-            throttler=self.throttler, documents=self.documents, control=control_context,
-            families=self.families,
-            cassettes=CassetteReview(self.models, settings.cassettes_dir),
-        ))
+        self._consent: ASGIApp | None = None
+        self._control: ASGIApp | None = None
+        self._inspector: ASGIApp | None = None
+
+    # The consent page, the control plane and the inspector are Starlette apps, made on their
+    # first request: a start that serves SP-API calls first does not wait for them.
+
+    @property
+    def consent(self) -> ASGIApp:
+        if self._consent is None:
+            from emulator.auth.consent import consent_app
+
+            self._consent = consent_app(self.accounts, self.tokens, self.settings)
+        return self._consent
+
+    @property
+    def control(self) -> ASGIApp:
+        if self._control is None:
+            self._control = control_app(self.control_context, self.control_extensions)
+        return self._control
+
+    @property
+    def inspector(self) -> ASGIApp:
+        if self._inspector is None:
+            from emulator.harness.cassettes.review import CassetteReview
+            from emulator.inspector import Sources, inspector_app
+
+            settings = self.settings
+            self._inspector = inspector_app(Sources(
+                settings=settings, models=self.models, clock=self.clock,
+                scheduler=self.scheduler, accounts=self.accounts, store=self.store,
+                journal=self.journal, faults=self.faults, throttler=self.throttler,
+                documents=self.documents, control=self.control_context, families=self.families,
+                cassettes=CassetteReview(self.models, settings.cassettes_dir),
+            ))
+        return self._inspector
 
     def _hints(self, call: Call) -> Hints:
         """The calling seller's data for a synthesized answer (a grantless call has none)."""

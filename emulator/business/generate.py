@@ -11,8 +11,7 @@ import random
 import string
 from dataclasses import dataclass, field
 from functools import cache
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from emulator.auth.accounts import Seller
 from emulator.business import order_records, places
@@ -30,6 +29,9 @@ from emulator.business.living import plan
 from emulator.business.living.rhythm import Rhythm
 from emulator.business.marketplaces import MARKETPLACES, Marketplace
 from emulator.business.scenario import SellerShape
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 DAY = 86400.0
 UPPER_ALNUM = string.ascii_uppercase + string.digits
@@ -91,7 +93,10 @@ CARRIERS = ("UPS", "USPS", "FedEx", "DHL", "AMZN_US")
 
 @cache
 def faker_for(locale: str) -> Faker:
-    # Building a Faker costs milliseconds; one per locale, reseeded before every use.
+    # Building a Faker costs milliseconds; one per locale, reseeded before every use. Faker
+    # itself is imported here, when a seller is first made, not when the emulator starts.
+    from faker import Faker
+
     return Faker(locale, use_weighting=False)
 
 

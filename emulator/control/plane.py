@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -414,42 +413,9 @@ class RefuseSpApiTokens:
         await self.app(scope, receive, send)
 
 
-def _internal_failure() -> JSONResponse:
-    return envelope(500, "InternalFailure", "We encountered an internal error. Please try again.")
+def control_app(ctx: ControlContext, extensions: ControlExtensions | None = None) -> ASGIApp:
+    from starlette.applications import Starlette  # made on the first control request
 
-
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    return _internal_failure()
-
-
-class _InternalFailure:
-    """An unexpected error is logged once and answered with the envelope's 500 (Starlette's
-    own error middleware sends `_unexpected`'s answer, then raises the error again: here it
-    ends), never with a traceback or a plain-text page."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            log.exception("internal error answering %s %s", scope.get("method"),
-                          scope.get("path"))
-            if not started:
-                await _internal_failure()(scope, receive, send)
-
-
-def control_app(ctx: ControlContext, extensions: ControlExtensions | None = None,
-                policy: GuardPolicy | None = None) -> ASGIApp:
-    """The control plane behind its guard (guard.py; loopback names only when no policy)."""
     extensions = extensions if extensions is not None else ControlExtensions()
     app = Starlette(routes=[*_routes(ctx, extensions), *extensions.routes],
                     exception_handlers={HTTPException: _http_error, ControlError: _control_error,

@@ -24,14 +24,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING
 
 from emulator.config import Settings
 from emulator.gateway.call import Call
+from emulator.gateway.deferred import DeferredValidator
 from emulator.gateway.errors import CouldNotMatch
 from emulator.gateway.registry import HandlerRegistry
-from emulator.gateway.validation import RequestValidator
 from emulator.gateway.wire import JSON, Reply, compact
 from emulator.models.request_facts import RequestFacts
 from emulator.models.restricted import reduce_pii, restriction
@@ -39,8 +38,10 @@ from emulator.models.sandbox import Case, CaseTable, RequestValues, names_test_c
 from emulator.models.schemas import validator_for
 from emulator.models.spec import Operation
 from emulator.models.steer import Hints, Steer
-from emulator.models.synth import Synthesizer
 from emulator.runtime.rng import Randomness
+
+if TYPE_CHECKING:
+    from emulator.models.synth import Synthesizer
 
 # Where an answer came from, in the `x-spapi-emulator-source` header and the journal. A reply
 # the gateway made before any answer was chosen (a refused token, throttling, a fault, a
@@ -52,12 +53,8 @@ UnitOfWork = Callable[[], AbstractContextManager[Any]]
 
 
 class Answerer:
-    def __init__(self, settings: Settings, validator: RequestValidator,
-                 handlers: HandlerRegistry, randomness: Randomness,
-                 unit_of_work: UnitOfWork = nullcontext) -> None:
-        """`unit_of_work`: what a writing handler runs in (the store's transaction: its
-        changes are committed whole, or undone whole when it raises)."""
-        self.unit_of_work = unit_of_work
+    def __init__(self, settings: Settings, validator: DeferredValidator,
+                 handlers: HandlerRegistry, randomness: Randomness) -> None:
         self.settings = settings
         self.validator = validator
         self.handlers = handlers
@@ -173,6 +170,9 @@ class Answerer:
             return Reply(status, b"", _content_type(operation))
         synthesizer = self._synthesizers.get(operation.model.name)
         if synthesizer is None:
+            # The synthesizer (Faker, rstr) is imported with the first synthesized answer.
+            from emulator.models.synth import Synthesizer
+
             synthesizer = self._synthesizers[operation.model.name] = Synthesizer(operation.model)
         # Same seed + same request -> same answer: the request's identity seeds the values.
         rnd = self.randomness.derive(
