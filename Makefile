@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	@if $(BIN)/python -m pip install --quiet uv && \
-	    $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"; then \
+	    $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e ".[dev]"; then \
 	  echo "installed with uv"; \
 	else \
 	  echo "uv failed or is not available: installing with pip"; \
@@ -46,10 +46,12 @@ lint: install
 	$(BIN)/lint-imports
 
 # The suites over every core (pytest-xdist): a file's tests stay on one worker, so the
-# emulators a module shares start once. PYTEST_WORKERS=0 runs them in this process.
+# emulators a module shares start once. PYTEST_WORKERS=0 runs them in this process. Python
+# keeps its bytecode (__pycache__/, ignored by git) even where PYTHONDONTWRITEBYTECODE is
+# set: the suite starts hundreds of processes, each would compile every module again.
 PYTEST_WORKERS ?= auto
 test: models lint node-clients
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The Node SP-API clients client_tests/ runs (amazon-sp-api, @sp-api-sdk), from package-lock.json.
 NODE_CLIENTS := client_tests/node

@@ -468,9 +468,12 @@ def orders(maker: OrderMaker, count: int, days: int, anchor: float) -> list[Orde
     return [maker.make(t, anchor) for t in times]
 
 
-def people_for(rnd: random.Random, markets: list[Marketplace]) -> dict[str, People]:
-    # One pool per country the seller sells in; 400 buyers each is plenty for variety.
-    return {m.country: _people(rnd, m.country, 400) for m in markets}
+def people_for(rnd: random.Random, markets: list[Marketplace],
+               orders: int = 4000) -> dict[str, People]:
+    # One pool per country the seller sells in: a buyer for every ten orders, from 100 (a
+    # seller's first use stays quick: Faker makes a buyer in half a millisecond) to 400.
+    size = min(400, max(100, orders // 10))
+    return {m.country: _people(rnd, m.country, size) for m in markets}
 
 
 def markets_of(seller: Seller) -> list[Marketplace]:
