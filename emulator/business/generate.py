@@ -138,6 +138,13 @@ def _brands(rnd: random.Random, count: int) -> list[str]:
     return brands
 
 
+@cache
+def ship_level(category: str, country: str) -> str:
+    """The ShipServiceLevel of a category in a country: one string object for every order
+    that has it (100k orders share a dozen)."""
+    return SHIP_LEVELS[category].format(c=country)
+
+
 def asin(rnd: random.Random) -> str:
     return "B0" + _code(rnd, 8)
 
@@ -297,6 +304,22 @@ def inventory(rnd: random.Random, found: list[Listing], updated: float) -> list[
     return records
 
 
+class TakenIds:
+    """The order ids in use: the seller's orders, and ids handed out for orders not yet
+    stored."""
+
+    def __init__(self, orders: dict[str, Order]) -> None:
+        self.orders = orders
+        self.handed_out: set[str] = set()
+
+    def __contains__(self, order_id: str) -> bool:
+        return order_id in self.orders or order_id in self.handed_out
+
+    def add(self, order_id: str) -> None:
+        if order_id not in self.orders:
+            self.handed_out.add(order_id)
+
+
 @dataclass
 class OrderMaker:
     """Makes orders for one seller: one call per order, all draws from `rnd`."""
@@ -306,7 +329,7 @@ class OrderMaker:
     markets: list[Marketplace]
     listings: list[Listing]
     people: dict[str, People]  # by country
-    taken_ids: set[str]
+    taken_ids: set[str] | TakenIds
     # Moves of the history's orders that fall after the anchor: (time, order id, move), for
     # the living store to play on.
     pending: list[tuple[float, str, str]] = field(default_factory=list)
@@ -370,7 +393,7 @@ class OrderMaker:
             order_id=self.new_id(), seller_order_id="", marketplace_id=market.id,
             purchase_date=purchased, last_update=purchased, status="Pending",
             fulfillment=fulfillment, sales_channel=market.channel,
-            ship_service_level=SHIP_LEVELS[category].format(c=market.country),
+            ship_service_level=ship_level(category, market.country),
             ship_category=category, is_prime=prime, is_business=business,
             is_premium=category == "NextDay" and prime, is_ispu=False,
             payment_method="COD" if market.country == "JP" and rnd.random() < 0.05 else "Other",
