@@ -11,7 +11,7 @@ from bench.load import LoadResult, median_of, wrk
 from bench.servers import emulator_argv, free_port, serve, uvicorn_argv
 
 ORDERS_GET = "/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=TEST_CASE_200"
-# The same operation, not matched by a case: validated by Connexion, then answered by the
+# The same operation, not matched by a case: validated against the model, then answered by the
 # handler or synthesized. Reported for information (no target).
 VALIDATED_GET = "/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2024-01-01"
 TARGETS = {"ratio": 0.7, "p50_ms": 1.0, "cold_start_s": 1.5, "rss_mb": 150.0,
@@ -174,5 +174,5 @@ def report(figures: CoreFigures) -> list[str]:
         f"{verdict(figures.rss_all_models_mb <= TARGETS['rss_mb'])}",
         f"  validated + answered GET      {figures.validated.requests_per_second:9.0f} req/s"
         f"  p50 {figures.validated.p50_ms:.2f} ms  ratio {validated_ratio:.3f}"
-        "  (no case matches: Connexion validation, then handler or synthesis; no target)",
+        "  (no case matches: validation, then handler or synthesis; no target)",
     ]

@@ -1,9 +1,8 @@
 """The request validator, made when the first request needs it.
 
-Validation is Connexion's (validation.py), and importing Connexion costs a third of a second,
-more than the rest of the emulator's start together: a process that starts, answers a sandbox
-case or a token and stops never pays it, and one that validates pays it once, on its first
-validated request.
+Validation (validation.py) brings jsonschema and its format checks: a process that starts,
+answers a token or a sandbox case and stops never pays for them, and one that validates pays
+once, on its first validated request.
 """
 
 from __future__ import annotations
