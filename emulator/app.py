@@ -38,12 +38,12 @@ from emulator.families import ApiContext, install_all
 from emulator.gateway.answer import Answerer
 from emulator.gateway.call import Call
 from emulator.gateway.coverage import coverage
-from emulator.gateway.deferred import DeferredValidator
 from emulator.gateway.pipeline import Pipeline
 from emulator.gateway.registry import HandlerRegistry
 from emulator.gateway.router import Router
 from emulator.gateway.s3 import DocumentEndpoint
 from emulator.gateway.stages import FaultStage, ThrottleStage
+from emulator.gateway.validation import RequestValidator
 from emulator.gateway.wire import Reply
 from emulator.models import spec
 from emulator.models.steer import Hints
@@ -103,7 +103,7 @@ class EmulatorApp:
         runtime_records.install(self.documents, self.clock, self.store.sections)
 
         self.router = Router(self.models.operations)
-        self.validator = DeferredValidator(self.models)
+        self.validator = RequestValidator(self.models)
         self.handlers = HandlerRegistry(op.uid for op in self.models.operations)
         family_context = ApiContext(
             settings=settings, models=self.models, router=self.router, store=self.store,

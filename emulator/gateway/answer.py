@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING
 
 from emulator.config import Settings
 from emulator.gateway.call import Call
-from emulator.gateway.deferred import DeferredValidator
 from emulator.gateway.errors import CouldNotMatch
 from emulator.gateway.registry import HandlerRegistry
+from emulator.gateway.validation import RequestValidator
 from emulator.gateway.wire import JSON, Reply, compact
 from emulator.models.request_facts import RequestFacts
 from emulator.models.restricted import reduce_pii, restriction
@@ -53,7 +53,7 @@ UnitOfWork = Callable[[], AbstractContextManager[Any]]
 
 
 class Answerer:
-    def __init__(self, settings: Settings, validator: DeferredValidator,
+    def __init__(self, settings: Settings, validator: RequestValidator,
                  handlers: HandlerRegistry, randomness: Randomness) -> None:
         self.settings = settings
         self.validator = validator
