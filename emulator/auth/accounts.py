@@ -19,6 +19,8 @@ import yaml
 
 from emulator.config import AuthMode
 
+# libyaml's loader where PyYAML has it: the same documents, ten times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _UPPER_ALNUM = string.ascii_uppercase + string.digits
 REFRESH_PREFIX = "Atzr|"
 
@@ -69,7 +71,7 @@ class Accounts:
     @classmethod
     def load(cls, path: Path) -> Accounts:
         try:
-            data = yaml.safe_load(path.read_text()) or {}
+            data = yaml.load(path.read_text(), Loader=_LOADER) or {}
             apps = [App(name=a["name"], client_id=a["client_id"],
                         client_secret=a["client_secret"], application_id=a["application_id"],
                         redirect_uris=tuple(a.get("redirect_uris", ())))
