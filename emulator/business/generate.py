@@ -86,9 +86,11 @@ FAKER_LOCALES = {"US": "en_US", "CA": "en_CA", "MX": "es_MX", "BR": "pt_BR", "GB
                  "DE": "de_DE", "FR": "fr_FR", "IT": "it_IT", "ES": "es_ES", "NL": "nl_NL",
                  "BE": "nl_BE", "IE": "en_IE", "SE": "sv_SE", "PL": "pl_PL", "JP": "ja_JP",
                  "AU": "en_AU", "IN": "en_IN", "TR": "tr_TR"}
-# The Faker providers the business uses: people, their addresses and phones, brands and firms.
+# The Faker providers the emulator draws from (people, their addresses and phones, brands
+# and firms, ids): a Faker method of another provider needs its provider added here.
 FAKER_PROVIDERS = ["faker.providers.person", "faker.providers.address",
-                   "faker.providers.phone_number", "faker.providers.company"]
+                   "faker.providers.phone_number", "faker.providers.company",
+                   "faker.providers.misc"]
 SHIP_LEVELS = {"Standard": "Std {c} D2D Dom", "Expedited": "Exp {c} D2D Dom",
                "SecondDay": "Second US D2D Dom", "NextDay": "Next US D2D Dom"}
 CARRIERS = ("UPS", "USPS", "FedEx", "DHL", "AMZN_US")

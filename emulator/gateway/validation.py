@@ -125,21 +125,41 @@ def _inlined(model: ApiModel, node: Any, path: tuple[str, ...] = ()) -> Any:
 
 @dataclass
 class _Body:
-    """A body parameter's schema, and once it is in steady use its quick check."""
+    """A body parameter's schema, its validator, and once it is in steady use its quick
+    check."""
 
     definition: dict[str, Any]
     uses: int = 0
     fast: Any = None  # None: not compiled yet; False: cannot be
+    _inline: Any = None  # the schema with its references replaced; False: recursive
+    _validator: Any = None
+
+    def inlined(self, model: ApiModel) -> dict[str, Any] | None:
+        if self._inline is None:
+            try:
+                self._inline = _inlined(model, self.definition["schema"])
+            except RecursionError:
+                self._inline = False
+        return self._inline or None
+
+    def validator(self, model: ApiModel) -> Any:
+        """The schema's Draft 4 validator: over the schema with its references replaced, as
+        Connexion validated (the errors then carry the schemas they broke, which phrasing.py
+        reads), or through the model's references for a schema that refers to itself."""
+        if self._validator is None:
+            inline = self.inlined(model)
+            self._validator = (Draft4Validator(inline, format_checker=format_checker())
+                               if inline is not None
+                               else validator_for(model, self.definition["schema"]))
+        return self._validator
 
     def valid_quickly(self, model: ApiModel, value: Any) -> bool:
         if self.fast is None:
             self.uses += 1
             if self.uses < FAST_AFTER:
                 return False
-            try:
-                self.fast = fast_check(_inlined(model, self.definition["schema"])) or False
-            except RecursionError:
-                self.fast = False
+            inline = self.inlined(model)
+            self.fast = (fast_check(inline) if inline is not None else None) or False
         return bool(self.fast) and self.fast(value)
 
 
@@ -245,7 +265,7 @@ class RequestValidator:
             return
         if body.valid_quickly(operation.model, value):
             return
-        errors = sorted(validator_for(operation.model, schema).iter_errors(value), key=_depth)
+        errors = sorted(body.validator(operation.model).iter_errors(value), key=_depth)
         if errors and checks.style is not None:
             raise checks.style.body(errors)
         error = errors[0] if errors else None
