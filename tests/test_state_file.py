@@ -328,3 +328,35 @@ def test_kill_during_compaction_loses_nothing_acknowledged(models_dir: Path,
     finally:
         process.terminate()
         process.wait()
+
+
+def test_what_a_reset_cleared_stays_cleared_after_a_restart(models_dir: Path,
+                                                             tmp_path: Path) -> None:
+    state_file = tmp_path / "state.jsonl"
+    with serving(models_dir, state_file) as server:
+        http, grantless = clients(server)
+        report_id = http.post(f"{REPORTS}/reports", json={
+            "reportType": LISTINGS_TYPE, "marketplaceIds": [US]}).json()["reportId"]
+        assert grantless.post(f"{NOTIFICATIONS}/destinations", json={
+            "name": "gone", "resourceSpecification": {
+                "sqs": {"arn": "arn:aws:sqs:us-east-1:123456789012:gone"}}}).status_code == 200
+        assert httpx.post(f"{server.base_url}/_emulator/reset",
+                          json={"notifications": True, "outbox": True}).status_code == 200
+        # Written before the answer (a kill now would not bring them back), not only at the
+        # clean shutdown's compaction.
+        assert _last_values(state_file, "destination/") == {}
+    with serving(models_dir, state_file) as server:
+        http, grantless = clients(server)
+        assert http.get(f"{REPORTS}/reports/{report_id}").status_code == 404
+        assert grantless.get(f"{NOTIFICATIONS}/destinations").json()["payload"] == []
+
+
+def _last_values(state_file: Path, prefix: str) -> dict[str, Any]:
+    """The notification records of the state file under `prefix` that are live (a later
+    record of a key replaces an earlier one; null deletes it)."""
+    live: dict[str, Any] = {}
+    for line in state_file.read_text().splitlines()[1:]:
+        record = json.loads(line)
+        if record.get("section") == "notifications" and record["key"].startswith(prefix):
+            live[record["key"]] = record["value"]
+    return {key: value for key, value in live.items() if value is not None}

@@ -125,7 +125,8 @@ class Notifier:
         # Destinations, subscriptions and the outbox are kept in the state file.
         self.state.on_change = self.outbox.on_change = self._changed
         store.sections.register(saved.NAME, saved.NotificationRecords(
-            self.state, self.outbox, {"resources": self.state.id_stream, "messages": self._ids},
+            self.state, self.outbox,
+            lambda: {"resources": self.state.id_stream, "messages": self._ids},
             self._resume_deliveries))
 
     def _changed(self, key: str) -> None:

@@ -143,10 +143,14 @@ class NotificationState:
         """Forget every destination and subscription (a control-plane reset); new ids come
         from `rnd`, as after a start."""
         with self._lock:
-            self._rnd = rnd
+            gone = [f"destination/{d}" for d in self._destinations] + [
+                f"subscription/{s}" for s in self._subscriptions]
+            self._rnd = self.id_stream = rnd
             self._destinations.clear()
             self._subscriptions.clear()
             self._by_seller_type.clear()
+            for key in [*gone, "ids"]:
+                self.on_change(key)
 
     # -- destinations ---------------------------------------------------------------------
 
@@ -381,6 +385,7 @@ class Outbox:
             return self._by_id.get(notification_id)
 
     def entries(self) -> list[OutboxEntry]:
+        """Every kept entry, oldest first (a copy: the delivery thread appends meanwhile)."""
         with self._lock:
             return list(self._entries)
 
@@ -409,17 +414,12 @@ class Outbox:
     def clear(self) -> None:
         """Forget every message (a control-plane reset); deliveries under way still finish."""
         with self._lock:
+            gone = list(self._by_id)
             self._entries.clear()
+            self._by_id.clear()
             self.total = 0
-    def find(self, notification_id: str) -> OutboxEntry | None:
-        with self._lock:
-            return next((e for e in reversed(self._entries)
-                         if e.notification_id == notification_id), None)
-
-    def entries(self) -> list[OutboxEntry]:
-        """Every kept entry, oldest first (a copy: the delivery thread appends meanwhile)."""
-        with self._lock:
-            return list(self._entries)
+        for notification_id in gone:
+            self.on_change(f"message/{notification_id}")
 
     def update(self, delivery: Delivery, **changes: Any) -> None:
         """Change a delivery's fields (the delivery thread reports through this)."""

@@ -43,17 +43,18 @@ def _set_state(rnd: random.Random, value: Any, where: str) -> None:
 
 
 class NotificationRecords(Section):
-    def __init__(self, state: NotificationState, outbox: Outbox, streams: dict[str, random.Random],
+    def __init__(self, state: NotificationState, outbox: Outbox,
+                 streams: Callable[[], dict[str, random.Random]],
                  resume: Callable[[], None]) -> None:
         self.state = state
         self.outbox = outbox
-        self.streams = streams  # name -> the seeded stream of ids it names
+        self.streams = streams  # name -> the seeded stream its ids come from, now
         self._resume = resume
 
     def record(self, key: str) -> Any | None:
         kind, _, name = key.partition("/")
         if kind == IDS:
-            return {n: _state_of(rnd) for n, rnd in self.streams.items()}
+            return {n: _state_of(rnd) for n, rnd in self.streams().items()}
         if kind == DESTINATION:
             found: Any = self.state.find_destination(name)
         elif kind == SUBSCRIPTION:
@@ -76,9 +77,10 @@ class NotificationRecords(Section):
     def load(self, key: str, value: Any | None) -> None:
         kind, _, name = key.partition("/")
         if kind == IDS:
-            if not isinstance(value, dict) or set(value) != set(self.streams):
-                raise ValueError(f"expected the states of {sorted(self.streams)}")
-            for stream, rnd in self.streams.items():
+            streams = self.streams()
+            if not isinstance(value, dict) or set(value) != set(streams):
+                raise ValueError(f"expected the states of {sorted(streams)}")
+            for stream, rnd in streams.items():
                 _set_state(rnd, value[stream], stream)
         elif kind == DESTINATION:
             if value is None:
