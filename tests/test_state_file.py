@@ -271,6 +271,30 @@ def _start(models_dir: Path, state_file: Path, port: int) -> subprocess.Popen[by
     raise AssertionError("emulator did not start")
 
 
+def test_state_file_survives_a_killed_process(models_dir: Path, tmp_path: Path) -> None:
+    state_file = tmp_path / "state.jsonl"
+    port = _free_port()
+    process = _start(models_dir, state_file, port)
+    try:
+        created = httpx.post(f"http://127.0.0.1:{port}/_emulator/orders",
+                             json={"seller_id": SELLER, "status": "Unshipped"})
+        assert created.status_code == 201
+        order_id = created.json()["order"]["order_id"]
+    finally:
+        process.send_signal(signal.SIGKILL)  # no shutdown, no flush at exit
+        process.wait()
+    process = _start(models_dir, state_file, port)
+    try:
+        state = httpx.get(f"http://127.0.0.1:{port}/_emulator/state",
+                          params={"seller": SELLER}).json()
+        orders = {o["order_id"]: o for o in state["sellers"][SELLER]["orders"]}
+        assert order_id in orders and orders[order_id]["status"] == "Unshipped"
+        assert len(orders) == 1001
+    finally:
+        process.terminate()
+        process.wait()
+
+
 def test_kill_during_compaction_loses_nothing_acknowledged(models_dir: Path,
                                                            tmp_path: Path) -> None:
     """Orders are made as fast as the emulator takes them while uploads grow the state file
