@@ -1,5 +1,5 @@
-"""The seeded state and its control plane: determinism, reset, seed, snapshots, new orders,
-and the state file that survives a killed process."""
+"""The seeded state and its control plane: determinism, reset, seed, snapshots, new orders
+(the state file's own tests are tests/test_state_file.py)."""
 
 from __future__ import annotations
 
