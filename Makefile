@@ -15,7 +15,7 @@ ifeq ($(SPAPI_MODELS_DIR),)
   endif
 endif
 
-.PHONY: install models run test lint bench soak clean node-clients contracts cassettes coverage-table
+.PHONY: install models run test lint bench soak clean node-clients contracts cassettes coverage-table fuzz
 
 install: $(VENV)/.installed
 

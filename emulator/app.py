@@ -119,7 +119,8 @@ class EmulatorApp:
         self.store.open()
         # What scheduled steps change (a report done, a feed applied) is written as it happens.
         self.scheduler.after_run.append(self.store.flush)
-        self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness)
+        self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness,
+                                 self.store.transaction)
         self.synthesis_hints = SynthesisHints(self.store, self.clock)
         self.answerer.hints = self._hints
         stages = [
@@ -162,7 +163,8 @@ class EmulatorApp:
     @property
     def control(self) -> ASGIApp:
         if self._control is None:
-            self._control = control_app(self.control_context, self.control_extensions)
+            self._control = control_app(self.control_context, self.control_extensions,
+                                        self.guard_policy)
         return self._control
 
     @property
@@ -227,7 +229,9 @@ class EmulatorApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            path = scope["path"]
+            # The path as sent: `/_emulator%2Fstate` or `/%5Femulator/...` must not reach
+            # the control plane (they are SP-API paths no operation has: 403).
+            path = _as_sent(scope)
             if path.startswith((CONTROL_PREFIX, DOCUMENTS_PREFIX)):
                 send = self._durable(send)  # what they changed is written before the answer
             if path == INSPECTOR_PREFIX or path.startswith(INSPECTOR_PREFIX + "/"):

@@ -19,7 +19,7 @@ from emulator import __version__
 from emulator.auth.accounts import Accounts, AccountsError
 from emulator.business import scenario as scenarios
 from emulator.business.marketplaces import MARKETPLACES
-from emulator.config import AUTH_MODES, FIXTURES, LIFECYCLES, MODES, Settings
+from emulator.config import AUTH_MODES, FIXTURES, LIFECYCLES, MODES, Settings, is_loopback
 from emulator.harness import commands as contract_cli
 from emulator.models import source as modelsource
 from emulator.runtime.faults import FaultRuleError, Faults
@@ -100,6 +100,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--document-budget", type=int, default=64, metavar="MB",
                        help="megabytes of report and feed documents kept in memory; past it "
                        "the oldest go first (default 64)")
+    serve.add_argument("--control-token", metavar="TOKEN",
+                       default=os.environ.get("SPAPI_EMULATOR_CONTROL_TOKEN") or None,
+                       help="the control plane answers only requests carrying it in the "
+                       "x-emulator-control-token header (default $SPAPI_EMULATOR_CONTROL_TOKEN); "
+                       "needed when --host is not a loopback address")
+    serve.add_argument("--deterministic-tokens", action="store_true",
+                       default=os.environ.get("SPAPI_EMULATOR_DETERMINISTIC_TOKENS") == "1",
+                       help="draw access tokens, RDTs, codes, document ids and the URL signing "
+                       "key from the seed (the same every run; anyone who knows the seed can "
+                       "forge them) instead of the OS's CSPRNG")
     serve.add_argument("--log-level", default="warning",
                        choices=("critical", "error", "warning", "info", "debug"))
     serve.add_argument("--access-log", action="store_true", help="log every request")
@@ -215,6 +225,9 @@ def _check_serve_options(args: argparse.Namespace, throttle: str) -> str | None:
         return "--journal-bodies must be 0 or more"
     if args.document_budget < 1:
         return "--document-budget must be at least 1 (MB)"
+    if not is_loopback(args.host) and not args.control_token:
+        return (f"--host {args.host} answers other machines: set --control-token (or "
+                "SPAPI_EMULATOR_CONTROL_TOKEN) so that only you can drive the control plane")
     return None
 
 

@@ -14,7 +14,18 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from emulator import __version__
 from emulator.app import create_app
 from emulator.business.persistence import StateFileError
-from emulator.config import Settings
+from emulator.config import Settings, is_loopback
+from emulator.runtime.faults import FaultRuleError
+
+# The most a request's head (request line and headers) may take. Amazon's gateway (API Gateway)
+# documents 10,240 bytes for the request line and header values; this leaves room for header
+# names and line ends. Past it: 431, and the connection is closed before more is buffered.
+MAX_HEAD_BYTES = 16 * 1024
+_TOO_LARGE_BODY = (b'{"errors":[{"code":"RequestHeaderFieldsTooLarge","message":"The request '
+                   b'headers exceed the maximum accepted size.","details":""}]}')
+_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json"
+              b"\r\nconnection: close\r\ncontent-length: " + str(len(_TOO_LARGE_BODY)).encode()
+              + b"\r\n\r\n" + _TOO_LARGE_BODY)
 
 GRACEFUL_SHUTDOWN = 3  # seconds open connections get to finish when the server stops
 
@@ -91,10 +102,15 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
     except PortInUse as error:
         print(f"spapi-emulator: {error}; choose another with --port", file=sys.stderr)
         return 1
+    if not is_loopback(settings.host):
+        print(f"spapi-emulator: warning: bound to {settings.host}, the emulator answers other "
+              "machines; the control plane asks for the x-emulator-control-token header",
+              file=sys.stderr)
     try:
         app = create_app(settings)
-    except StateFileError as error:
-        # A state file that is damaged or belongs to another business: nothing is served.
+    except (FaultRuleError, StateFileError) as error:
+        # Fault rules that cannot be used, a state file that is damaged or belongs to another
+        # business: nothing is served.
         sock.close()
         print(f"spapi-emulator: {error}", file=sys.stderr)
         return 2

@@ -321,6 +321,10 @@ class TakenIds:
         if order_id not in self.orders:
             self.handed_out.add(order_id)
 
+    def discard(self, order_id: str) -> None:
+        """An id handed out for an order that was undone (a transaction rolled back)."""
+        self.handed_out.discard(order_id)
+
 
 @dataclass
 class OrderMaker:

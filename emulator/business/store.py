@@ -10,6 +10,8 @@ notification registrations) reach the state file through record sections (sectio
 With the living store on (`living`), every use of a seller first plays what the scenario has
 due up to now (`business/living/`); its changes carry their own time and the cause
 `scenario` (`acting`).
+Inside `store.transaction()` (transactions.py) a rule calls `store.prepare(...)` before it
+touches a record, and the request's changes are committed whole or undone whole.
 
 Memory: a seller nobody changed is the seed's business and is regenerated identically on
 next use, so only the UNCHANGED_SELLERS most recently used of them are kept (and no more
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from emulator.auth.accounts import Accounts, Seller
-from emulator.business import generate, snapshot
+from emulator.business import generate, snapshot, transactions
 from emulator.business import scenario as scenarios
 from emulator.business.changes import Change, ChangeLog
 from emulator.business.entities import CatalogItem, Inventory, Listing, LivingPosition, Order
@@ -498,8 +500,9 @@ class StateStore:
             raise
         finally:
             transactions.end(token)
-        if self.state_file is not None:
-            self._pending.extend(transaction.records)
+        with self._lock:
+            for staged in transaction.records:
+                self._stage(*staged)
         for change in transaction.changes:
             self.changes.record(change)
         for event in transaction.events:
@@ -517,6 +520,9 @@ class StateStore:
                 app_id: str | None = None) -> None:
         """Record that `entity` (None: deleted) changed: version, event, change journal,
         state file."""
+        transaction = transactions.current()
+        if transaction is not None:
+            transactions.check_prepared(transaction, state, kind, key)
         with self._lock:
             state.version += 1
         self.keep(state, kind, key, entity)
@@ -542,16 +548,23 @@ class StateStore:
 
     def keep(self, state: SellerState, kind: Kind | str, key: str, entity: Any | None) -> None:
         """Queue a record for the state file (nothing else): the seller now differs from the
-        seed's business there."""
+        seed's business there. Inside a transaction it waits for the commit."""
+        transaction = transactions.current()
+        if transaction is not None:
+            transaction.records.append((state, kind, key, entity))
+            return
         with self._lock:
-            state.changed_keys.add((kind, key))
-            current = self._sellers.get(state.seller_id)
-            if current is not state and state.generation == self._generation and (
-                    current is None or current.unchanged):
-                # Let go of (see _let_go) while a request still held it: it is the one now.
-                self._sellers[state.seller_id] = state
-            if self.state_file is not None:
-                self._pending[(state.seller_id, kind, key)] = entity
+            self._stage(state, kind, key, entity)
+
+    def _stage(self, state: SellerState, kind: str, key: str, entity: Any | None) -> None:
+        state.changed_keys.add((kind, key))
+        current = self._sellers.get(state.seller_id)
+        if current is not state and state.generation == self._generation and (
+                current is None or current.unchanged):
+            # Let go of (see _let_go) while a request still held it: it is the one now.
+            self._sellers[state.seller_id] = state
+        if self.state_file is not None:
+            self._pending[(state.seller_id, kind, key)] = entity
 
     def _record(self, seller_id: str, kind: str, key: str, entity: Any | None) -> dict[str, Any]:
         """An entity (or a family's record) as the state file keeps it."""
@@ -563,7 +576,7 @@ class StateStore:
         return extension.dump(entity) if extension is not None else snapshot.dump(entity)
 
     def _table(self, state: SellerState, kind: str) -> dict[str, Any]:
-        return _table(state, kind) if kind in KINDS else state.table(kind)
+        return _table(state, kind)
 
     def _apply(self, state: SellerState, kind: str, key: str, entity: Any | None) -> None:
         """Lay one entity (or a family's record) of the state file over a freshly generated
@@ -611,9 +624,7 @@ class StateStore:
         if not isinstance(sellers, dict):
             raise snapshot.SnapshotError("sellers: expected an object")
         scenario = _scenario_from(data, self.scenario)
-        anchor = data.get("anchor", self.anchor)
-        if isinstance(anchor, bool) or not isinstance(anchor, int | float):
-            raise snapshot.SnapshotError("anchor: expected a number")
+        anchor = snapshot.load_time(data.get("anchor", self.anchor), "anchor")
         with self._lock:
             rebuilt: dict[str, SellerState] = {}
             previous = (self.seed, self.scenario, self.randomness, self.anchor,
@@ -624,10 +635,12 @@ class StateStore:
             try:
                 for seller_id, records in sellers.items():
                     rebuilt[seller_id] = self._rebuild(seller_id, records)
-            except (snapshot.SnapshotError, KeyError, TypeError) as error:
+            except BaseException as error:
+                # Refused whole: the store is as it was, whatever went wrong.
                 (self.seed, self.scenario, self.randomness, self.anchor,
                  self._generation) = previous
-                if isinstance(error, snapshot.SnapshotError):
+                if isinstance(error, snapshot.SnapshotError) or not isinstance(
+                        error, KeyError | TypeError | ValueError | ArithmeticError):
                     raise
                 raise snapshot.SnapshotError(f"sellers: {error!r}") from None
             self._sellers = OrderedDict(rebuilt)

@@ -413,7 +413,42 @@ class RefuseSpApiTokens:
         await self.app(scope, receive, send)
 
 
-def control_app(ctx: ControlContext, extensions: ControlExtensions | None = None) -> ASGIApp:
+def _internal_failure() -> JSONResponse:
+    return envelope(500, "InternalFailure", "We encountered an internal error. Please try again.")
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    return _internal_failure()
+
+
+class _InternalFailure:
+    """An unexpected error is logged once and answered with the envelope's 500 (Starlette's
+    own error middleware sends `_unexpected`'s answer, then raises the error again: here it
+    ends), never with a traceback or a plain-text page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("internal error answering %s %s", scope.get("method"),
+                          scope.get("path"))
+            if not started:
+                await _internal_failure()(scope, receive, send)
+
+
+def control_app(ctx: ControlContext, extensions: ControlExtensions | None = None,
+                policy: GuardPolicy | None = None) -> ASGIApp:
+    """The control plane behind its guard (guard.py; loopback names only when no policy)."""
     from starlette.applications import Starlette  # made on the first control request
 
     extensions = extensions if extensions is not None else ControlExtensions()

@@ -24,7 +24,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING, Any
 
 from emulator.config import Settings
 from emulator.gateway.call import Call
@@ -54,7 +55,11 @@ UnitOfWork = Callable[[], AbstractContextManager[Any]]
 
 class Answerer:
     def __init__(self, settings: Settings, validator: RequestValidator,
-                 handlers: HandlerRegistry, randomness: Randomness) -> None:
+                 handlers: HandlerRegistry, randomness: Randomness,
+                 unit_of_work: UnitOfWork = nullcontext) -> None:
+        """`unit_of_work`: what a writing handler runs in (the store's transaction: its
+        changes are committed whole, or undone whole when it raises)."""
+        self.unit_of_work = unit_of_work
         self.settings = settings
         self.validator = validator
         self.handlers = handlers

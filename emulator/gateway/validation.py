@@ -19,6 +19,7 @@ Each operation's checks are made on its first request: a start pays for none of 
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,15 +84,23 @@ class _Parameter:
         """The request's values of this parameter, resolved and typed (query and path)."""
         if self.array:
             joined = self.separator.join(values)
+            if joined == "":
+                return []  # `statuses=` has no status (and `minItems: 1` refuses it)
             return [_coerce(v, self.item_type) for v in joined.split(self.separator)]
         return _coerce(values[-1], self.definition.get("type"))
 
     def problem(self, value: Any) -> str | None:
         """What is wrong with the parameter's value (None: it is absent), or None."""
-        if value is None or (self.where == "path" and value == ""):
+        if value is None or (self.where == "path" and value == "") or (
+                value == [] and self.required):
+            # `MarketplaceIds=` names no marketplace: a required list left empty is missing.
             if self.required:
                 return f"Missing required {self.where} parameter '{self.name}'."
             return None
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+            # float() reads NaN and Infinity, which no JSON number is and no bound refuses.
+            return f"Invalid {self.where} parameter '{self.name}': expected a finite number."
         if self._validator is None:
             schema = {k: v for k, v in self.definition.items()
                       if k not in ("name", "in", "required")}
@@ -99,7 +108,7 @@ class _Parameter:
         error = next(self._validator.iter_errors(value), None)
         if error is None:
             return None
-        return f"Invalid {self.where} parameter '{self.name}': {error.message}."
+        return f"Invalid {self.where} parameter '{self.name}': {_clip(error.message)}."
 
 
 # A body schema is compiled with fastjsonschema once it has validated this many bodies: a
@@ -256,7 +265,15 @@ class RequestValidator:
             return
         value = call.json if sent else None
         if value is MISSING:
-            raise checks.refusal(f"The request body is not valid JSON: {_json_error(call)}.")
+            if call.json_error is not None:
+                raise checks.refusal(f"The request body is not valid JSON: {call.json_error}.")
+            value = None
+        elif value is None and sent:
+            # A body of `null` is a value, not a body left out: checked as one.
+            error = next(iter(body.validator(operation.model).iter_errors(None)), None)
+            if error is not None:
+                message = error.message.replace("None is", "null is", 1)
+                raise checks.refusal(f"Invalid request body: {message}.")
         if value is None:
             # Swagger 2.0: a body parameter that is not `required` may be left out entirely
             # (or sent as JSON's null).
@@ -272,7 +289,7 @@ class RequestValidator:
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path)
             place = f" at '{where}'" if where else ""
-            raise InvalidInput(f"Invalid request body{place}: {error.message}.")
+            raise InvalidInput(f"Invalid request body{_clip(place)}: {_clip(error.message)}.")
 
     def typed_parameters(self, operation: Operation, call: Call) -> dict[str, Any]:
         checks = self._of(operation)
@@ -297,12 +314,11 @@ class RequestValidator:
         return params
 
 
-def _json_error(call: Call) -> str:
-    """Why the body is not JSON, in the words of Python's parser."""
-    import json
-
-    try:
-        json.loads(call.body)
-    except ValueError as error:
-        return str(error)
-    return "not JSON"  # pragma: no cover - call.json would have parsed it
+def _clip(text: str, limit: int = 500) -> str:
+    """jsonschema's message quotes the value it refused, however long: a message stays short
+    enough to read (and within the 2048 characters the strictest model allows). The middle
+    goes: the start names the value, the end says what is wrong with it ("is too long")."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return text[:limit - tail - 1] + "\u2026" + text[-tail:]

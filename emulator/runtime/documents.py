@@ -67,7 +67,8 @@ class DocumentStore:
         self.clock = clock
         self.base_url = base_url.rstrip("/")
         self.max_bytes = max_bytes
-        self._random = randomness.derive("documents")
+        # Document ids and the signing key are capabilities (a URL needs no token): unguessable.
+        self._random = randomness.secret_source("documents")
         self._key = self._random.randbytes(32)
         self._documents: dict[str, Document] = {}  # oldest first
         self._sizes: dict[str, int] = {}  # the bytes counted for each document

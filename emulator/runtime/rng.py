@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import secrets
 
 # uuid.UUID(version=4): the variant bits (10xx) and the version nibble (4).
 _UUID_KEEP = ~((0xc000 << 48) | (0xf000 << 64))
