@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from bench import core, fba, inspector, living, reports, shipping, state, synth
+from bench import (
+    core,
+    fba,
+    inspector,
+    living,
+    reports,
+    restart,
+    shipping,
+    startup,
+    state,
+    synth,
+)
 
 
 def main() -> int:
@@ -12,9 +23,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each load run")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported)")
     parser.add_argument("--only", choices=("core", "state", "reports", "synth", "fba",
-                                           "shipping", "inspector", "living"),
+                                           "shipping", "inspector", "living", "restart",
+                                           "startup"),
                         help="run one group")
     args = parser.parse_args()
+    if args.only in (None, "startup"):
+        print("\n".join(startup.report(startup.measure(args.seconds, args.runs))), flush=True)
     if args.only in (None, "core"):
         print("\n".join(core.report(core.measure(args.seconds, args.runs))), flush=True)
     if args.only in (None, "state"):
@@ -32,6 +46,8 @@ def main() -> int:
               flush=True)
     if args.only in (None, "living"):
         print("\n".join(living.report(living.measure(args.seconds, args.runs))), flush=True)
+    if args.only in (None, "restart"):
+        print("\n".join(restart.report(restart.measure(args.seconds, args.runs))), flush=True)
     return 0
 
 

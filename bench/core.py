@@ -11,10 +11,10 @@ from bench.load import LoadResult, median_of, wrk
 from bench.servers import emulator_argv, free_port, serve, uvicorn_argv
 
 ORDERS_GET = "/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=TEST_CASE_200"
-# The same operation, not matched by a case: validated by Connexion, then answered by the
+# The same operation, not matched by a case: validated against the model, then answered by the
 # handler or synthesized. Reported for information (no target).
 VALIDATED_GET = "/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2024-01-01"
-TARGETS = {"ratio": 0.15, "p50_ms": 1.0, "cold_start_s": 1.5, "rss_mb": 150.0,
+TARGETS = {"ratio": 0.7, "p50_ms": 1.0, "cold_start_s": 1.5, "rss_mb": 150.0,
            "stages_cost": 0.10}
 # The pipeline alone: no token needed, no buckets, no journal.
 BARE_PIPELINE = ("--auth", "none", "--throttle", "off", "--journal-size", "0")
@@ -93,8 +93,9 @@ def measure(seconds: float, runs: int) -> CoreFigures:
         port = free_port()
         with serve(emulator_argv(port, *BARE_PIPELINE), ORDERS_GET, port) as cold:
             cold_starts.append(cold.first_ok_seconds)
-    # The pipeline alone gets a token header of the same size, ignored: both emulators then pay
-    # the same HTTP parsing, and the difference is the stages' own cost.
+    # Every server gets a token header of the same size (the pipeline alone and bare Starlette
+    # ignore it): all three parse the same request bytes, as SP-API clients send them, and the
+    # differences are the servers' own work.
     same_size = {"x-amz-access-token": "Atza|" + "x" * 352}
     ports = [free_port() for _ in range(3)]
     with serve(uvicorn_argv("bench.bare_app:app", ports[0]), ORDERS_GET, ports[0]) as bare, \
@@ -103,7 +104,7 @@ def measure(seconds: float, runs: int) -> CoreFigures:
                   ports[2]) as emulator:
         headers = _access_token(emulator.base_url)
         baseline, pipeline, full = _interleaved(
-            [(bare.base_url + ORDERS_GET, {}), (core.base_url + ORDERS_GET, same_size),
+            [(bare.base_url + ORDERS_GET, same_size), (core.base_url + ORDERS_GET, same_size),
              (emulator.base_url + ORDERS_GET, headers)], seconds, runs)
         unloaded = median_of([
             wrk(emulator.base_url + ORDERS_GET, connections=1, seconds=seconds, headers=headers)
@@ -173,5 +174,5 @@ def report(figures: CoreFigures) -> list[str]:
         f"{verdict(figures.rss_all_models_mb <= TARGETS['rss_mb'])}",
         f"  validated + answered GET      {figures.validated.requests_per_second:9.0f} req/s"
         f"  p50 {figures.validated.p50_ms:.2f} ms  ratio {validated_ratio:.3f}"
-        "  (no case matches: Connexion validation, then handler or synthesis; no target)",
+        "  (no case matches: validation, then handler or synthesis; no target)",
     ]

@@ -40,8 +40,10 @@ def serve(argv: list[str], probe: str, port: int, timeout: float = 60.0) -> Iter
     """Run `argv` (which must listen on `port`) until the block ends; `probe` is a path+query
     that answers 200 once the server is ready."""
     started = time.perf_counter()
+    # As users run it: Python keeps its bytecode (no PYTHONDONTWRITEBYTECODE).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               env={**env, "PYTHONUNBUFFERED": "1"})
     base_url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base_url, timeout=1) as client:

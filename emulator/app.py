@@ -21,10 +21,10 @@ from urllib.parse import quote
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.auth.accounts import Accounts
-from emulator.auth.consent import consent_app
 from emulator.auth.lwa import lwa_app
 from emulator.auth.stage import Authenticator
 from emulator.auth.tokens import TokenStore
+from emulator.business import runtime_records
 from emulator.business import scenario as scenarios
 from emulator.business.changes import ChangeLog
 from emulator.business.living.engine import LivingStore
@@ -45,8 +45,6 @@ from emulator.gateway.s3 import DocumentEndpoint
 from emulator.gateway.stages import FaultStage, ThrottleStage
 from emulator.gateway.validation import RequestValidator
 from emulator.gateway.wire import Reply
-from emulator.harness.cassettes.review import CassetteReview
-from emulator.inspector import Sources, inspector_app
 from emulator.models import spec
 from emulator.models.steer import Hints
 from emulator.runtime.clock import Clock
@@ -98,9 +96,11 @@ class EmulatorApp:
         self.store.changes = ChangeLog(settings.journal_size)
         self.living = (LivingStore(self.store, self.scheduler, self.clock) if settings.live
                        else None)
-        self.documents = DocumentStore(self.clock, self.randomness, settings.base_url)
+        self.documents = DocumentStore(self.clock, self.randomness, settings.base_url,
+                                       settings.document_budget_mb * 1024 * 1024)
         self.document_endpoint = DocumentEndpoint(self.documents, self.randomness)
         self.store.reset_listeners.append(self.documents.clear)
+        runtime_records.install(self.documents, self.clock, self.store.sections)
 
         self.router = Router(self.models.operations)
         self.validator = RequestValidator(self.models)
@@ -114,6 +114,11 @@ class EmulatorApp:
         # Every package of emulator/families/ registers its handlers (and control routes).
         self.families = install_all(self.handlers, family_context)
         self._on_shutdown = family_context.on_shutdown
+        # Every record section is registered: the state file's records go back in, and what
+        # was under way (reports, feeds, deliveries) goes on.
+        self.store.open()
+        # What scheduled steps change (a report done, a feed applied) is written as it happens.
+        self.scheduler.after_run.append(self.store.flush)
         self.answerer = Answerer(settings, self.validator, self.handlers, self.randomness,
                                  self.store.transaction)
         self.synthesis_hints = SynthesisHints(self.store, self.clock)
@@ -133,22 +138,50 @@ class EmulatorApp:
         self.guard_policy = GuardPolicy.for_server(settings.host, settings.public_url,
                                                    settings.control_token)
         self.lwa = lwa_app(self.accounts, self.tokens, settings, self.randomness)
-        self.consent = consent_app(self.accounts, self.tokens, settings)
-        control_context = ControlContext(
+        self.control_extensions = family_context.control
+        self.control_context = ControlContext(
             models=self.models, accounts=self.accounts, clock=self.clock, faults=self.faults,
             journal=self.journal, store=self.store, throttler=self.throttler,
             scenarios_dir=settings.scenario_file.parent, scale=settings.scale,
             coverage=lambda: coverage(self.models, self.answerer),
         )
-        self.control = control_app(control_context, family_context.control, self.guard_policy)
-        self.control_extensions = family_context.control
-        self.inspector = inspector_app(Sources(
-            settings=settings, models=self.models, clock=self.clock, scheduler=self.scheduler,
-            accounts=self.accounts, store=self.store, journal=self.journal, faults=self.faults,
-            throttler=self.throttler, documents=self.documents, control=control_context,
-            families=self.families,
-            cassettes=CassetteReview(self.models, settings.cassettes_dir),
-        ))
+        self._consent: ASGIApp | None = None
+        self._control: ASGIApp | None = None
+        self._inspector: ASGIApp | None = None
+
+    # The consent page, the control plane and the inspector are Starlette apps, made on their
+    # first request: a start that serves SP-API calls first does not wait for them.
+
+    @property
+    def consent(self) -> ASGIApp:
+        if self._consent is None:
+            from emulator.auth.consent import consent_app
+
+            self._consent = consent_app(self.accounts, self.tokens, self.settings)
+        return self._consent
+
+    @property
+    def control(self) -> ASGIApp:
+        if self._control is None:
+            self._control = control_app(self.control_context, self.control_extensions,
+                                        self.guard_policy)
+        return self._control
+
+    @property
+    def inspector(self) -> ASGIApp:
+        if self._inspector is None:
+            from emulator.harness.cassettes.review import CassetteReview
+            from emulator.inspector import Sources, inspector_app
+
+            settings = self.settings
+            self._inspector = inspector_app(Sources(
+                settings=settings, models=self.models, clock=self.clock,
+                scheduler=self.scheduler, accounts=self.accounts, store=self.store,
+                journal=self.journal, faults=self.faults, throttler=self.throttler,
+                documents=self.documents, control=self.control_context, families=self.families,
+                cassettes=CassetteReview(self.models, settings.cassettes_dir),
+            ))
+        return self._inspector
 
     def _hints(self, call: Call) -> Hints:
         """The calling seller's data for a synthesized answer (a grantless call has none)."""
@@ -199,6 +232,8 @@ class EmulatorApp:
             # The path as sent: `/_emulator%2Fstate` or `/%5Femulator/...` must not reach
             # the control plane (they are SP-API paths no operation has: 403).
             path = _as_sent(scope)
+            if path.startswith((CONTROL_PREFIX, DOCUMENTS_PREFIX)):
+                send = self._durable(send)  # what they changed is written before the answer
             if path == INSPECTOR_PREFIX or path.startswith(INSPECTOR_PREFIX + "/"):
                 await self.inspector(scope, receive, send)  # watches; never recorded
             elif path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
@@ -235,6 +270,19 @@ class EmulatorApp:
         else:
             await self.pipeline(scope, receive, send)
 
+    def _durable(self, send: Send) -> Send:
+        """`send`, writing the state file before the answer starts: what the control plane
+        or an upload changed is durable before the client hears of it (the SP-API pipeline
+        does the same with its finishers)."""
+        store = self.store
+
+        async def durable_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                store.flush()
+            await send(message)
+
+        return durable_send
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
@@ -244,6 +292,7 @@ class EmulatorApp:
             elif message["type"] == "lifespan.shutdown":
                 await self.scheduler.stop()
                 self.shutdown()
+                self.store.close()  # the last changes written, the state file compacted
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -252,7 +301,7 @@ def create_app(settings: Settings) -> EmulatorApp:
     app = EmulatorApp(settings)
     # The models are millions of long-lived objects. Left in the collector's view, every full
     # collection walks them all (measured: the journal's steady allocations then cost 4 us a
-    # request instead of 0.6). Freezing what exists after start-up takes them out of its view.
-    gc.collect()
+    # request instead of 0.6). Freezing what exists after start-up takes them out of its view
+    # (without a full collection first: it would cost a tenth of a second, for little garbage).
     gc.freeze()
     return app

@@ -19,7 +19,6 @@ from emulator import __version__
 from emulator.auth.accounts import Accounts, AccountsError
 from emulator.business import scenario as scenarios
 from emulator.business.marketplaces import MARKETPLACES
-from emulator.business.persistence import StateFile
 from emulator.config import AUTH_MODES, FIXTURES, LIFECYCLES, MODES, Settings, is_loopback
 from emulator.harness import commands as contract_cli
 from emulator.models import source as modelsource
@@ -98,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="on: the business goes on after the scenario's anchor, on the "
                        "emulator clock (default); off: it stands still at the anchor, plus "
                        "what clients do")
+    serve.add_argument("--document-budget", type=int, default=64, metavar="MB",
+                       help="megabytes of report and feed documents kept in memory; past it "
+                       "the oldest go first (default 64)")
     serve.add_argument("--control-token", metavar="TOKEN",
                        default=os.environ.get("SPAPI_EMULATOR_CONTROL_TOKEN") or None,
                        help="the control plane answers only requests carrying it in the "
@@ -176,6 +178,7 @@ def _serve(args: argparse.Namespace) -> int:
         scenario_file=Path(args.scenario),
         scale=args.scale,
         state_file=Path(args.state_file) if args.state_file else None,
+        document_budget_mb=args.document_budget,
         lifecycle=args.lifecycle,
         sqs_endpoint=args.sqs_endpoint,
         eventbridge_endpoint=args.eventbridge_endpoint,
@@ -205,8 +208,6 @@ def _check_serve_options(args: argparse.Namespace, throttle: str) -> str | None:
         if args.faults:
             Faults(Randomness(0)).load(Path(args.faults))
         scenarios.load(Path(args.scenario), args.scale)
-        if args.state_file:
-            StateFile(Path(args.state_file)).read()
     except (ValueError, AccountsError, FaultRuleError) as error:
         return str(error)
     if args.scale is not None and args.scale < 0:
@@ -222,6 +223,8 @@ def _check_serve_options(args: argparse.Namespace, throttle: str) -> str | None:
             return f"no such file: {option}"
     if args.journal_bodies < 0:
         return "--journal-bodies must be 0 or more"
+    if args.document_budget < 1:
+        return "--document-budget must be at least 1 (MB)"
     if not is_loopback(args.host) and not args.control_token:
         return (f"--host {args.host} answers other machines: set --control-token (or "
                 "SPAPI_EMULATOR_CONTROL_TOKEN) so that only you can drive the control plane")

@@ -58,6 +58,8 @@ class Settings:
     scenario_file: Path = FIXTURES / "scenarios" / "default.yaml"
     scale: int | None = None  # orders per seller, replacing the scenario's counts
     state_file: Path | None = None  # restore at start, persist every change
+    # Megabytes of report and feed documents kept (the oldest go first past it).
+    document_budget_mb: int = 64
     # How long reports and feeds take on the emulator clock: instant (0 s), fast (a few
     # seconds, the default) or realistic (minutes, as Amazon).
     lifecycle: Lifecycle = "fast"

@@ -13,6 +13,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from emulator import __version__
 from emulator.app import create_app
+from emulator.business.persistence import StateFileError
 from emulator.config import Settings, is_loopback
 from emulator.runtime.faults import FaultRuleError
 
@@ -107,7 +108,9 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
               file=sys.stderr)
     try:
         app = create_app(settings)
-    except FaultRuleError as error:
+    except (FaultRuleError, StateFileError) as error:
+        # Fault rules that cannot be used, a state file that is damaged or belongs to another
+        # business: nothing is served.
         sock.close()
         print(f"spapi-emulator: {error}", file=sys.stderr)
         return 2

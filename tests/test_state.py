@@ -1,15 +1,9 @@
-"""The seeded state and its control plane: determinism, reset, seed, snapshots, new orders,
-and the state file that survives a killed process."""
+"""The seeded state and its control plane: determinism, reset, seed, snapshots, new orders
+(the state file's own tests are tests/test_state_file.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,53 +136,6 @@ def test_snapshot_restore_round_trip_and_refusal(fresh: Running) -> None:
     for bad in ({"version": 99}, {"version": 1, "seed": 1, "sellers": {"ANOBODY": {}}}, [1]):
         assert httpx.put(f"{base}/_emulator/state", json=bad).status_code == 400
     assert _state(fresh) == snapshot
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve(models_dir: Path, state_file: Path, port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "serve", "--port", str(port), "--models",
-         str(models_dir), "--state-file", str(state_file), "--live", "off"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=1).is_success:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise AssertionError("emulator did not start")
-
-
-def test_state_file_survives_a_killed_process(models_dir: Path, tmp_path: Path) -> None:
-    state_file = tmp_path / "state.jsonl"
-    port = _free_port()
-    process = _serve(models_dir, state_file, port)
-    try:
-        created = httpx.post(f"http://127.0.0.1:{port}/_emulator/orders",
-                             json={"seller_id": SELLER, "status": "Unshipped"})
-        assert created.status_code == 201
-        order_id = created.json()["AmazonOrderId"]
-    finally:
-        process.send_signal(signal.SIGKILL)  # no shutdown, no flush at exit
-        process.wait()
-    process = _serve(models_dir, state_file, port)
-    try:
-        state = httpx.get(f"http://127.0.0.1:{port}/_emulator/state",
-                          params={"seller": SELLER}).json()
-        orders = {o["order_id"]: o for o in state["sellers"][SELLER]["orders"]}
-        assert order_id in orders and orders[order_id]["status"] == "Unshipped"
-        assert len(orders) == 1001
-    finally:
-        process.terminate()
-        process.wait()
 
 
 def test_scenario_files_are_checked(tmp_path: Path) -> None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode import code128, qr
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
-from reportlab.pdfgen import canvas
+
+if TYPE_CHECKING:  # the drawing modules are imported with the first labels made, not at start
+    from reportlab.pdfgen import canvas
 
 THERMAL = (4 * inch, 6 * inch)
 # PageType -> (page size, columns, rows): how many labels a sheet holds.
@@ -65,6 +65,8 @@ class BoxLabel:
 
 def render(labels: list[BoxLabel], page_type: str) -> bytes:
     """The labels, as many per sheet as the page type holds, as PDF bytes."""
+    from reportlab.pdfgen import canvas
+
     page, columns, rows = LAYOUTS[page_type]
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=page, invariant=1)
@@ -92,6 +94,8 @@ def _barcode(pdf: canvas.Canvas, value: str, x: float, y: float, width: float,
              height: float) -> float:
     """A Code 128 barcode of `value` centred in `width`, its text under it; returns its
     height with the text."""
+    from reportlab.graphics.barcode import code128
+
     probe = code128.Code128(value, barWidth=1.0, barHeight=height, quiet=True)
     bar_width = min(1.5, max(0.6, width / probe.width))
     symbol = code128.Code128(value, barWidth=bar_width, barHeight=height, quiet=True)
@@ -103,6 +107,10 @@ def _barcode(pdf: canvas.Canvas, value: str, x: float, y: float, width: float,
 
 def _draw(pdf: canvas.Canvas, label: BoxLabel, x: float, y: float, width: float,
           height: float) -> None:
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode import qr
+    from reportlab.graphics.shapes import Drawing
+
     pad = 8.0
     inner = width - 2 * pad
     pdf.setLineWidth(1)

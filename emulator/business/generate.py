@@ -11,8 +11,7 @@ import random
 import string
 from dataclasses import dataclass, field
 from functools import cache
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from emulator.auth.accounts import Seller
 from emulator.business import order_records, places
@@ -30,6 +29,9 @@ from emulator.business.living import plan
 from emulator.business.living.rhythm import Rhythm
 from emulator.business.marketplaces import MARKETPLACES, Marketplace
 from emulator.business.scenario import SellerShape
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 DAY = 86400.0
 UPPER_ALNUM = string.ascii_uppercase + string.digits
@@ -84,6 +86,11 @@ FAKER_LOCALES = {"US": "en_US", "CA": "en_CA", "MX": "es_MX", "BR": "pt_BR", "GB
                  "DE": "de_DE", "FR": "fr_FR", "IT": "it_IT", "ES": "es_ES", "NL": "nl_NL",
                  "BE": "nl_BE", "IE": "en_IE", "SE": "sv_SE", "PL": "pl_PL", "JP": "ja_JP",
                  "AU": "en_AU", "IN": "en_IN", "TR": "tr_TR"}
+# The Faker providers the emulator draws from (people, their addresses and phones, brands
+# and firms, ids): a Faker method of another provider needs its provider added here.
+FAKER_PROVIDERS = ["faker.providers.person", "faker.providers.address",
+                   "faker.providers.phone_number", "faker.providers.company",
+                   "faker.providers.misc"]
 SHIP_LEVELS = {"Standard": "Std {c} D2D Dom", "Expedited": "Exp {c} D2D Dom",
                "SecondDay": "Second US D2D Dom", "NextDay": "Next US D2D Dom"}
 CARRIERS = ("UPS", "USPS", "FedEx", "DHL", "AMZN_US")
@@ -91,8 +98,12 @@ CARRIERS = ("UPS", "USPS", "FedEx", "DHL", "AMZN_US")
 
 @cache
 def faker_for(locale: str) -> Faker:
-    # Building a Faker costs milliseconds; one per locale, reseeded before every use.
-    return Faker(locale, use_weighting=False)
+    # One per locale, reseeded before every use. Faker itself is imported here, when a seller
+    # is first made, not when the emulator starts; and only the providers the business draws
+    # from are loaded (all of them cost 25 ms a locale; the values are the same).
+    from faker import Faker
+
+    return Faker(locale, use_weighting=False, providers=FAKER_PROVIDERS)
 
 
 def _code(rnd: random.Random, count: int, alphabet: str = UPPER_ALNUM) -> str:
@@ -127,6 +138,13 @@ def _brands(rnd: random.Random, count: int) -> list[str]:
         if brand not in brands:
             brands.append(brand)
     return brands
+
+
+@cache
+def ship_level(category: str, country: str) -> str:
+    """The ShipServiceLevel of a category in a country: one string object for every order
+    that has it (100k orders share a dozen)."""
+    return SHIP_LEVELS[category].format(c=country)
 
 
 def asin(rnd: random.Random) -> str:
@@ -288,6 +306,26 @@ def inventory(rnd: random.Random, found: list[Listing], updated: float) -> list[
     return records
 
 
+class TakenIds:
+    """The order ids in use: the seller's orders, and ids handed out for orders not yet
+    stored."""
+
+    def __init__(self, orders: dict[str, Order]) -> None:
+        self.orders = orders
+        self.handed_out: set[str] = set()
+
+    def __contains__(self, order_id: str) -> bool:
+        return order_id in self.orders or order_id in self.handed_out
+
+    def add(self, order_id: str) -> None:
+        if order_id not in self.orders:
+            self.handed_out.add(order_id)
+
+    def discard(self, order_id: str) -> None:
+        """An id handed out for an order that was undone (a transaction rolled back)."""
+        self.handed_out.discard(order_id)
+
+
 @dataclass
 class OrderMaker:
     """Makes orders for one seller: one call per order, all draws from `rnd`."""
@@ -297,7 +335,7 @@ class OrderMaker:
     markets: list[Marketplace]
     listings: list[Listing]
     people: dict[str, People]  # by country
-    taken_ids: set[str]
+    taken_ids: set[str] | TakenIds
     # Moves of the history's orders that fall after the anchor: (time, order id, move), for
     # the living store to play on.
     pending: list[tuple[float, str, str]] = field(default_factory=list)
@@ -361,7 +399,7 @@ class OrderMaker:
             order_id=self.new_id(), seller_order_id="", marketplace_id=market.id,
             purchase_date=purchased, last_update=purchased, status="Pending",
             fulfillment=fulfillment, sales_channel=market.channel,
-            ship_service_level=SHIP_LEVELS[category].format(c=market.country),
+            ship_service_level=ship_level(category, market.country),
             ship_category=category, is_prime=prime, is_business=business,
             is_premium=category == "NextDay" and prime, is_ispu=False,
             payment_method="COD" if market.country == "JP" and rnd.random() < 0.05 else "Other",
@@ -463,9 +501,12 @@ def orders(maker: OrderMaker, count: int, days: int, anchor: float) -> list[Orde
     return [maker.make(t, anchor) for t in times]
 
 
-def people_for(rnd: random.Random, markets: list[Marketplace]) -> dict[str, People]:
-    # One pool per country the seller sells in; 400 buyers each is plenty for variety.
-    return {m.country: _people(rnd, m.country, 400) for m in markets}
+def people_for(rnd: random.Random, markets: list[Marketplace],
+               orders: int = 4000) -> dict[str, People]:
+    # One pool per country the seller sells in: a buyer for every ten orders, from 100 (a
+    # seller's first use stays quick: Faker makes a buyer in half a millisecond) to 400.
+    size = min(400, max(100, orders // 10))
+    return {m.country: _people(rnd, m.country, size) for m in markets}
 
 
 def markets_of(seller: Seller) -> list[Marketplace]:

@@ -6,10 +6,12 @@ that province; elsewhere, the locale's own region. Faker makes the names, street
 from __future__ import annotations
 
 import random
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from emulator.business.entities import Address
+
+if TYPE_CHECKING:  # Faker is imported when a seller is first made (generate.faker_for)
+    from faker import Faker
 
 # US cities with their state and the first three digits of their ZIP codes (USPS's; Faker's
 # en_US provider draws ZIP codes per state from ranges, four of which miss real prefixes:

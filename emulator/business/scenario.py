@@ -19,6 +19,9 @@ import yaml
 
 from emulator.business.carriers import ShippingSetup, ShippingSetupError, parse_setup
 
+# libyaml's loader where PyYAML has it: the same documents, ten times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class ScenarioError(ValueError):
     """A scenario file that cannot be used; the message says where."""
@@ -223,7 +226,7 @@ def parse(data: object, source: str) -> Scenario:
 
 def load(path: Path, scale: int | None = None) -> Scenario:
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.load(path.read_text(), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as error:
         raise ScenarioError(f"{path}: {error}") from None
     scenario = parse(data, str(path))

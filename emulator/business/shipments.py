@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from emulator.business import carriers, labels
+from emulator.business import carriers
 from emulator.business.entities import Address
 from emulator.business.records import dataclass_kind
 from emulator.business.store import SellerState
@@ -367,6 +367,9 @@ def label_file(label: LabelShipment, format: str | None = None, dpi: int | None 
     custom = label.details.get("custom_text")
     if custom:
         fields.append(("Note", str(custom)))
+    # The label files (reportlab, Pillow) are imported with the first label made, not at start.
+    from emulator.business import labels
+
     content = labels.LabelContent(
         title=service.name, ship_from=address_lines(label.ship_from),
         ship_to=address_lines(label.ship_to), barcode=label.tracking_id, fields=fields)

@@ -16,7 +16,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 from emulator.business import entities
 
@@ -74,6 +74,10 @@ def _check(kind: Any, value: Any, where: str) -> Any:
             except SnapshotError as error:
                 errors.append(error)
         raise errors[0] if errors else SnapshotError(f"{where}: unexpected null")
+    if origin is Literal:
+        if value not in get_args(kind) or isinstance(value, bool):
+            raise SnapshotError(f"{where}: expected one of {list(get_args(kind))}")
+        return value
     if dataclasses.is_dataclass(kind):
         return load(kind, value, where)  # type: ignore[arg-type]
     if origin is list:
@@ -85,6 +89,8 @@ def _check(kind: Any, value: Any, where: str) -> Any:
         if not isinstance(value, list | tuple):
             raise SnapshotError(f"{where}: expected a list")
         args = get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_check(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
         if len(args) != len(value):
             raise SnapshotError(f"{where}: expected {len(args)} items")
         return tuple(_check(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value,

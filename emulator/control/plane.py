@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -450,6 +449,8 @@ class _InternalFailure:
 def control_app(ctx: ControlContext, extensions: ControlExtensions | None = None,
                 policy: GuardPolicy | None = None) -> ASGIApp:
     """The control plane behind its guard (guard.py; loopback names only when no policy)."""
+    from starlette.applications import Starlette  # made on the first control request
+
     extensions = extensions if extensions is not None else ControlExtensions()
     app = Starlette(routes=[*_routes(ctx, extensions), *extensions.routes],
                     exception_handlers={HTTPException: _http_error, ControlError: _control_error,

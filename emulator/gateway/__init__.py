@@ -5,8 +5,9 @@ runtime and the models.
 as the stages see it; `pipeline.py` runs the stages (`stages.py`: throttling and faults; the
 token stage is auth's) and hands the call to `answer.py`, the one place that decides the
 answer (a static case, a stateful handler from `registry.py`, or a synthesized answer),
-after `validation.py` (Connexion's request validation, refusals phrased as each service does
-by `phrasing.py`). `errors.py` names SP-API's errors,
+after `validation.py` (Connexion's request validation, imported on first use, with the
+emulator's rules in `connexion_rules.py`; refusals phrased as each service does by
+`phrasing.py`). `errors.py` names SP-API's errors,
 `wire.py` writes raw replies. `s3.py` serves stored documents at presigned URLs with S3's
 errors.
 """

@@ -25,7 +25,7 @@ import json
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.config import Settings
 from emulator.gateway.call import Call
@@ -39,8 +39,10 @@ from emulator.models.sandbox import Case, CaseTable, RequestValues, names_test_c
 from emulator.models.schemas import validator_for
 from emulator.models.spec import Operation
 from emulator.models.steer import Hints, Steer
-from emulator.models.synth import Synthesizer
 from emulator.runtime.rng import Randomness
+
+if TYPE_CHECKING:
+    from emulator.models.synth import Synthesizer
 
 # Where an answer came from, in the `x-spapi-emulator-source` header and the journal. A reply
 # the gateway made before any answer was chosen (a refused token, throttling, a fault, a
@@ -173,6 +175,9 @@ class Answerer:
             return Reply(status, b"", _content_type(operation))
         synthesizer = self._synthesizers.get(operation.model.name)
         if synthesizer is None:
+            # The synthesizer (Faker, rstr) is imported with the first synthesized answer.
+            from emulator.models.synth import Synthesizer
+
             synthesizer = self._synthesizers[operation.model.name] = Synthesizer(operation.model)
         # Same seed + same request -> same answer: the request's identity seeds the values.
         rnd = self.randomness.derive(

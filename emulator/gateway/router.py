@@ -81,7 +81,8 @@ class Router:
             return None
         operation, values = found
         names = self._names[operation.uid]
-        return Match(operation, {n: unquote(v) for n, v in zip(names, values, strict=True)})
+        return Match(operation, {n: unquote(v) if "%" in v else v
+                                 for n, v in zip(names, values, strict=True)})
 
     def _walk(self, node: _Node, segments: list[str], index: int, method: str,
               values: list[str]) -> tuple[Operation, list[str]] | None:
@@ -89,7 +90,7 @@ class Router:
             operation = node.operations.get(method)
             return (operation, values) if operation else None
         segment = segments[index]
-        child = node.literals.get(unquote(segment))
+        child = node.literals.get(unquote(segment) if "%" in segment else segment)
         if child is not None:
             found = self._walk(child, segments, index + 1, method, values)
             if found:

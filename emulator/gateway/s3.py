@@ -86,13 +86,12 @@ class DocumentEndpoint:
             if document.kind != "feed-input":
                 return _s3_error(403, "AccessDenied", "Access Denied", self.randomness)
             try:
-                document.content = await read_body(receive, MAX_UPLOAD,
-                                                   headers.get("content-length"))
+                content = await read_body(receive, MAX_UPLOAD, headers.get("content-length"))
             except PayloadTooLarge:
                 return _s3_error(400, "EntityTooLarge",
                                  "Your proposed upload exceeds the maximum allowed size",
                                  self.randomness)
-            document.uploaded = now
+            self.documents.upload(document, content, now)
             etag = f'"{self.randomness.stream.getrandbits(128):032x}"'
             return Reply(200, b"", None, [("ETag", etag)])
         if document.content is None:

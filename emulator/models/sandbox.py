@@ -112,7 +112,12 @@ class RequestValues:
 
     def matches(self, name: str, expected: Any) -> bool:
         param = self.operation.param_by_name.get(name)
-        where = param["in"] if param else None
+        return self.matches_in(param["in"] if param else None, name, expected, param)
+
+    def matches_in(self, where: str | None, name: str, expected: Any,
+                   param: dict[str, Any] | None) -> bool:
+        """`matches` with the parameter already looked up (`where`: its `in`, None when the
+        model does not name it)."""
         if where == "body" or (where is None and name == "body"):
             return self.body is not MISSING and json_equal(expected, self.body)
         if where == "path" or (where is None and name in self.path_params):
@@ -124,11 +129,15 @@ class RequestValues:
         values = self.query.get(name)
         if not values:
             return False
+        if type(expected) is str:  # the common case, read as it is
+            return values[-1] == expected
         if isinstance(expected, list):
             separator = "|" if param and param.get("collectionFormat") == "pipes" else ","
             items = [item for value in values for item in value.split(separator)]
             if len(items) != len(expected):
                 return False
+            if items == expected:  # texts as sent (a text never equals a number or a bool)
+                return True
             return all(
                 json_equal(want, _coerce(got, want))
                 for want, got in zip(expected, items, strict=True)
@@ -161,14 +170,31 @@ class CaseTable:
             (c for c in cases if not c.parameterless), key=lambda c: -len(c.matchers)
         )
         self.without_parameters = [c for c in cases if c.parameterless]
+        # Matching runs on every request: each case's parameters are looked up once, and what
+        # an `allow` says of each case is kept.
+        params = operation.param_by_name
+        self._plans = [
+            (case, [(params[name]["in"] if name in params else None, name, value,
+                     params.get(name)) for name, value in case.matchers])
+            for case in self.with_parameters]
+        self._allowed: dict[Callable[[Case], bool], list[bool]] = {}
 
     def match(self, request: RequestValues,
               allow: Callable[[Case], bool] | None = None) -> Case | None:
         """The first case that lists at least one parameter and matches them all (among the
         cases `allow` lets through)."""
-        for case in self.with_parameters:
-            if (allow is None or allow(case)) and all(
-                    request.matches(name, value) for name, value in case.matchers):
+        allowed = None
+        if allow is not None:
+            allowed = self._allowed.get(allow)
+            if allowed is None:
+                allowed = self._allowed[allow] = [allow(case) for case in self.with_parameters]
+        for index, (case, plan) in enumerate(self._plans):
+            if allowed is not None and not allowed[index]:
+                continue
+            for where, name, value, param in plan:
+                if not request.matches_in(where, name, value, param):
+                    break
+            else:
                 return case
         return None
 

@@ -11,9 +11,7 @@ import hashlib
 import io
 import os
 import shutil
-import tarfile
 import tempfile
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,6 +95,8 @@ Progress = Callable[[int, int | None], None]
 
 
 def _fetch(url: str, progress: Progress | None) -> bytes:
+    import urllib.request  # only a download needs it (costs a serving start 10 ms)
+
     with urllib.request.urlopen(url, timeout=60) as response:
         total = response.headers.get("Content-Length")
         total_bytes = int(total) if total and total.isdigit() else None
@@ -112,6 +112,8 @@ def extract(archive: bytes, target: Path) -> Path:
     """Unpack models/ and schemas/ of a GitHub tarball into `target`, then check the digest."""
     staging = Path(tempfile.mkdtemp(prefix="spapi-models-", dir=target.parent))
     try:
+        import tarfile
+
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
             for member in tar.getmembers():
                 parts = Path(member.name).parts

@@ -1,7 +1,7 @@
 """Amazon's Swagger 2.0 models, loaded into memory as models and operations.
 
 Only this module reads the model files. It applies the named patches of `patches.py`, keeps each
-model's raw document (for Connexion, validation and synthesis) and describes every operation:
+model's raw document (for validation and synthesis) and describes every operation:
 its path template, method, merged parameters, responses and sandbox markers.
 """
 

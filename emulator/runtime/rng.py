@@ -15,7 +15,10 @@ from __future__ import annotations
 import hashlib
 import random
 import secrets
-import uuid
+
+# uuid.UUID(version=4): the variant bits (10xx) and the version nibble (4).
+_UUID_KEEP = ~((0xc000 << 48) | (0xf000 << 64))
+_UUID_V4 = (0x8000 << 48) | (4 << 76)
 
 
 class Randomness:
@@ -44,8 +47,11 @@ class Randomness:
         return secrets.SystemRandom()
 
     def request_id(self) -> str:
-        """A UUID (version 4 layout) for `x-amzn-RequestId`."""
-        return str(uuid.UUID(int=self.stream.getrandbits(128), version=4))
+        """A UUID (version 4 layout) for `x-amzn-RequestId`: what `str(uuid.UUID(int=bits,
+        version=4))` gives, formatted directly (a quarter of its cost; on every request)."""
+        bits = self.stream.getrandbits(128) & _UUID_KEEP | _UUID_V4
+        text = f"{bits:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def rid(self) -> str:
         """20 upper-case alphanumerics, the shape of Amazon's `x-amz-rid` (here hexadecimal,

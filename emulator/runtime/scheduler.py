@@ -38,6 +38,8 @@ class Scheduler:
         self.current: float | None = None
         self._task: asyncio.Task[None] | None = None
         clock.listeners.append(self.run_due)
+        # Called after a run that ran something (the state file writes what changed).
+        self.after_run: list[Callable[[], None]] = []
 
     def at(self, when: float, action: Action) -> None:
         heapq.heappush(self._queue, (when, next(self._order), action))
@@ -63,6 +65,12 @@ class Scheduler:
         finally:
             self._running = False
             self.current = None
+        if ran:
+            for hook in self.after_run:
+                try:
+                    hook()
+                except Exception:
+                    log.exception("after-run hook failed")
         return ran
 
     def clear(self) -> None:

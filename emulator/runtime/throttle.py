@@ -5,6 +5,10 @@ operation's usage plan (usage_plans.py). A request takes one token; an empty buc
 QuotaExceeded. Modes (`--throttle`): `amazon` (the models' plans, the default), `sandbox`
 (Amazon's sandbox: rate 5, burst 15 for every operation), `off`, `scale:N` (rates x N, for
 fast test suites).
+
+A bucket that has refilled to its burst is the same as no bucket at all, so a sweep every
+SWEEP_EVERY requests forgets such buckets: the buckets kept are those used within the time
+they take to refill (memory follows the callers active lately, not all there ever were).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from emulator.models.usage_plans import UsagePlan, plan_for
 from emulator.runtime.clock import Clock
 
 SANDBOX_PLAN = UsagePlan(rate=5.0, burst=15, parsed=True)
+SWEEP_EVERY = 4096  # requests between two sweeps of the refilled buckets
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Throttler:
         self._plans: dict[str, UsagePlan] = {}
         # (client id, seller id or "" for grantless calls, operation uid) -> [tokens, last refill]
         self._buckets: dict[tuple[str, str, str], list[float]] = {}
+        self._until_sweep = SWEEP_EVERY
 
     def plan(self, operation: Operation) -> UsagePlan:
         plan = self._plans.get(operation.uid)
@@ -75,6 +81,9 @@ class Throttler:
         key = (client_id, seller_id, operation.uid)
         bucket = self._buckets.get(key)
         if bucket is None:
+            self._until_sweep -= 1
+            if self._until_sweep <= 0:
+                self.sweep()
             bucket = self._buckets[key] = [float(plan.burst), now]  # a new bucket starts full
         else:
             bucket[0] = min(float(plan.burst), bucket[0] + (now - bucket[1]) * plan.rate)
@@ -83,6 +92,18 @@ class Throttler:
             return -1.0 - bucket[0]
         bucket[0] -= 1.0
         return bucket[0]
+
+    def sweep(self) -> None:
+        """Forget the buckets that have refilled (they are as good as new ones)."""
+        now = self.clock.now()
+        plans = self._plans
+        self._buckets = {
+            key: bucket for key, bucket in self._buckets.items()
+            if bucket[0] + (now - bucket[1]) * plans[key[2]].rate < plans[key[2]].burst}
+        self._until_sweep = SWEEP_EVERY
+
+    def __len__(self) -> int:
+        return len(self._buckets)
 
     def reset(self) -> None:
         self._buckets.clear()

@@ -10,7 +10,8 @@ its type is not emulated: a processing report says why), or CANCELLED (cancelled
 queued: no report). Each step is an action on the scheduler, at a time drawn per feed from
 `--lifecycle` (the lifecycle is `emulator.business.jobs`', shared with reports). The document
 is read when processing starts, as Amazon reads it from S3. FEED_FINISHED is published when
-a feed ends.
+a feed ends. Feeds are kept 90 days (and no more than `jobs.MAX_JOBS`); a forgotten feed's
+documents go with it. In the state file the book is the record section "feeds".
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class Feed:
 class FeedBook(JobBook[Feed]):
     kind = "feed"
     error = FeedError
+    job_type = Feed
 
     def __init__(self, store: StateStore, documents: DocumentStore, scheduler: Scheduler,
                  clock: Clock, randomness: Randomness, lifecycle: str,
@@ -90,6 +92,17 @@ class FeedBook(JobBook[Feed]):
     def clear(self) -> None:
         super().clear()
         self._by_document.clear()
+
+    def forgotten(self, feed: Feed) -> None:
+        for document_id in (feed.input_document_id, feed.result_document_id):
+            if document_id is not None:
+                self._by_document.pop(document_id, None)
+                self.documents.remove(document_id)
+
+    def resume(self) -> None:
+        self._by_document = {f.result_document_id: f for f in self.jobs.values()
+                             if f.result_document_id is not None}
+        super().resume()
 
     # -- documents ------------------------------------------------------------------------
 

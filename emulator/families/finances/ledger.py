@@ -33,7 +33,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-import weakref
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -42,7 +41,7 @@ from dataclasses import dataclass
 from emulator.business import fees, service_fees, shipments
 from emulator.business.entities import Order, OrderItem
 from emulator.business.marketplaces import Marketplace
-from emulator.business.store import SellerState
+from emulator.business.store import PerSeller, SellerState
 
 DAY = 86400.0
 PERIOD = 14 * DAY
@@ -369,16 +368,15 @@ class Ledgers:
     """The ledger of each seller's current state (a reset or a restore starts a new one)."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[weakref.ref[SellerState], Ledger]] = {}
+        # Made again on demand: only the most recently used sellers' ledgers are kept.
+        self._cache: PerSeller[Ledger] = PerSeller(limit=16)
 
     def of(self, state: SellerState, now: float) -> Ledger:
-        entry = self._cache.get(state.seller_id)
-        if entry is not None and entry[0]() is state:
-            entry[1].refresh(state, now)
-            return entry[1]
-        ledger = Ledger(state, now)
-        self._cache[state.seller_id] = (weakref.ref(state), ledger)
-        return ledger
+        ledger = self._cache.get(state)
+        if ledger is not None:
+            ledger.refresh(state, now)
+            return ledger
+        return self._cache.put(state, Ledger(state, now))
 
 
 def _fee_inputs(state: SellerState) -> int:

@@ -106,7 +106,7 @@ class FbaInventory:
         additions = [inventory.Addition(i["sellerSku"], i["marketplaceId"], i["quantity"])
                      for i in body.get("inventoryItems") or []]
         _apply(lambda: inventory.add_units(self.store, state, additions))
-        seen[token] = digest
+        self.idempotency.remember(state, token, digest)
         return json_reply(200, {})
 
     async def delete_item(self, call: Call) -> Reply:

@@ -10,13 +10,12 @@ INVENTORY_CHANGED.
 from __future__ import annotations
 
 import random
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from emulator.business import generate
 from emulator.business.entities import CatalogItem, Inventory, Listing
-from emulator.business.store import SellerState, StateStore
+from emulator.business.store import PerSeller, SellerState, StateStore
 from emulator.runtime import events
 
 # Brand of the catalog items the sandbox creates: Amazon's own word for unbranded goods.
@@ -131,19 +130,27 @@ def delete_item(store: StateStore, state: SellerState, sku: str, marketplace_id:
                   {"sku": sku, "fulfillable": 0, "change": "deleted"})
 
 
+IDEMPOTENCY_TOKENS = 10_000  # remembered per seller; the oldest are forgotten first
+
+
 class IdempotencyTokens:
     """addInventory's `x-amzn-idempotency-token`: a token seen before answers as it did and
-    changes nothing. Remembered as long as the seller's state lives (a reset forgets them)."""
+    changes nothing. Remembered as long as the seller's state lives (a reset forgets them),
+    the latest IDEMPOTENCY_TOKENS of each seller."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, tuple[weakref.ref[SellerState], dict[str, str]]] = {}
+        self._seen: PerSeller[dict[str, str]] = PerSeller()
 
     def seen(self, state: SellerState) -> dict[str, str]:
         """Token -> digest of the request that used it, for this generation of the state."""
-        entry = self._seen.get(state.seller_id)
-        if entry is None or entry[0]() is not state:
-            entry = self._seen[state.seller_id] = (weakref.ref(state), {})
-        return entry[1]
+        seen = self._seen.get(state)
+        return seen if seen is not None else self._seen.put(state, {})
+
+    def remember(self, state: SellerState, token: str, digest: str) -> None:
+        seen = self.seen(state)
+        seen[token] = digest
+        while len(seen) > IDEMPOTENCY_TOKENS:
+            del seen[next(iter(seen))]
 
 
 def _unknown(sku: str) -> InventoryError:

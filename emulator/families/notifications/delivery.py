@@ -19,11 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
-
 from emulator.families.notifications.records import Delivery, Outbox, SqsQueue
 
 if TYPE_CHECKING:
+    import httpx
     from botocore.exceptions import BotoCoreError, ClientError
 
 log = logging.getLogger("emulator.families.notifications")
@@ -165,6 +164,8 @@ class WebhookTarget:
         self.http, self.address = http, url
 
     def send(self, body: str) -> None:
+        import httpx  # imported with the first webhook, not at start
+
         try:
             answer = self.http.post(self.address, content=body,
                                     headers={"content-type": "application/json"})
@@ -189,12 +190,21 @@ class Deliverer:
         self.outbox = outbox
         self.now = now  # the emulator clock, for the outbox's times
         self.policy = policy or RetryPolicy()
-        self.http = httpx.Client(timeout=TIMEOUT)
+        self._http: httpx.Client | None = None
         self._lanes: dict[str, deque[_Job]] = {}
         self._due: dict[str, float] = {}  # lane -> monotonic time its head may be tried
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
+
+    @property
+    def http(self) -> httpx.Client:
+        """The webhook's HTTP client, made (and httpx imported) when first needed."""
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.Client(timeout=TIMEOUT)
+        return self._http
 
     def submit(self, target: Target, delivery: Delivery, body: str) -> None:
         lane = f"{target.kind} {target.address}"
@@ -214,7 +224,9 @@ class Deliverer:
         with self._wake:
             return sum(len(jobs) for jobs in self._lanes.values())
 
-    def close(self, timeout: float = 5.0) -> None:
+    def close(self, timeout: float = 5.0, keep_pending: bool = False) -> None:
+        """Stop the thread; what was not delivered fails, or stays pending (`keep_pending`:
+        a state file keeps it, to be sent after a restart)."""
         with self._wake:
             self._closed = True
             self._wake.notify()
@@ -223,10 +235,12 @@ class Deliverer:
         with self._wake:
             for jobs in self._lanes.values():
                 for job in jobs:
-                    self.outbox.update(job.delivery, status="failed",
-                                       error="the emulator stopped before delivering it")
+                    if not keep_pending:
+                        self.outbox.update(job.delivery, status="failed",
+                                           error="the emulator stopped before delivering it")
             self._lanes.clear()
-        self.http.close()
+        if self._http is not None:
+            self._http.close()
 
     def _next(self) -> tuple[str, _Job] | None:
         """The head of a lane that is due, waiting for one; None when closed."""

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import json
 import threading
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from emulator.auth.accounts import Accounts
-from emulator.business.store import SellerState, StateStore
+from emulator.business.store import PerSeller, SellerState, StateStore
 from emulator.config import Settings
+from emulator.families.notifications import saved
 from emulator.families.notifications.delivery import (
     AwsClients,
     Deliverer,
@@ -71,14 +71,11 @@ class Marks:
     seller's state made afresh (reset, reseed) starts with no marks."""
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], tuple[weakref.ref[SellerState], dict[Any, Any]]] = {}
+        self._seen: PerSeller[dict[Any, Any]] = PerSeller()
 
     def _of(self, state: SellerState, notification_type: str) -> dict[Any, Any]:
-        key = (state.seller_id, notification_type)
-        entry = self._seen.get(key)
-        if entry is None or entry[0]() is not state:
-            entry = self._seen[key] = (weakref.ref(state), {})
-        return entry[1]
+        seen = self._seen.get(state, notification_type)
+        return seen if seen is not None else self._seen.put(state, {}, notification_type)
 
     def moved(self, state: SellerState, notification_type: str, key: Any, value: Any) -> bool:
         """Whether `value` differs from the last one seen (an unknown key has moved)."""
@@ -125,12 +122,41 @@ class Notifier:
         self._targets: dict[str, Target] = {}
         self._webhook = (WebhookTarget(self.deliverer.http, settings.webhook_url)
                          if settings.webhook_url else None)
+        # Destinations, subscriptions and the outbox are kept in the state file.
+        self.state.on_change = self.outbox.on_change = self._changed
+        store.sections.register(saved.NAME, saved.NotificationRecords(
+            self.state, self.outbox,
+            lambda: {"resources": self.state.id_stream, "messages": self._ids},
+            self._resume_deliveries))
+
+    def _changed(self, key: str) -> None:
+        self.store.sections.touch(saved.NAME, key)
+
+    def _resume_deliveries(self) -> None:
+        """After a restart: messages not yet delivered are handed to the delivery thread
+        again (a target this run has no endpoint for fails, saying so)."""
+        for entry in self.outbox.entries():
+            pending = [d for d in entry.deliveries if d.status == "pending"]
+            if not pending:
+                continue
+            destination = self.state.find_destination(entry.destination_id)
+            targets = self._targets_of(destination) if destination is not None else []
+            body = json.dumps(entry.message)
+            for delivery in pending:
+                target = next((t for t in targets if t.kind == delivery.target
+                               and t.address == delivery.address), None)
+                if target is None:
+                    self.outbox.update(delivery, status="failed",
+                                       error="no endpoint for it after the restart")
+                else:
+                    self.deliverer.submit(target, delivery, body)
 
     def attach(self, bus: EventBus) -> None:
         bus.subscribe(self.on_event, *ROUTES)
 
     def close(self) -> None:
-        self.deliverer.close()
+        # With a state file, what is still pending is sent after the restart.
+        self.deliverer.close(keep_pending=self.settings.state_file is not None)
 
     def clear_registrations(self) -> None:
         """`POST /_emulator/reset {"notifications": true}`: no destination, no subscription."""
@@ -250,6 +276,7 @@ class Notifier:
                                                  subscription.destination_id)
         now = self.clock.now()
         notification_id = new_uuid(self._ids)
+        self._changed("ids")
         message = envelope(kind, payload_version or subscription.payload_version, payload,
                            event_time, subscription.application_id,
                            subscription.subscription_id, now, notification_id)

@@ -14,10 +14,11 @@ import random
 import threading
 import uuid
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from emulator.business.snapshot import dump
 from emulator.runtime.clock import iso
 
 DestinationKind = Literal["sqs", "eventBridge"]
@@ -120,25 +121,36 @@ class Subscription:
         return body
 
 
+def _unchanged(key: str) -> None:
+    """The default change listener: nobody keeps the records."""
+
+
 class NotificationState:
-    """Every application's destinations and subscriptions."""
+    """Every application's destinations and subscriptions. `on_change` is told the key of
+    each record made or deleted (`destination/ID`, `subscription/ID`, and `ids` when the id
+    stream moved): the state file keeps them."""
 
     def __init__(self, rnd: random.Random) -> None:
-        self._rnd = rnd
+        self._rnd = self.id_stream = rnd
         self._lock = threading.RLock()
         self._destinations: dict[str, Destination] = {}
         self._subscriptions: dict[str, Subscription] = {}
         # (seller, type) -> subscriptions: what each event is matched against.
         self._by_seller_type: dict[tuple[str, str], list[Subscription]] = {}
+        self.on_change: Callable[[str], None] = _unchanged
 
     def clear(self, rnd: random.Random) -> None:
         """Forget every destination and subscription (a control-plane reset); new ids come
         from `rnd`, as after a start."""
         with self._lock:
-            self._rnd = rnd
+            gone = [f"destination/{d}" for d in self._destinations] + [
+                f"subscription/{s}" for s in self._subscriptions]
+            self._rnd = self.id_stream = rnd
             self._destinations.clear()
             self._subscriptions.clear()
             self._by_seller_type.clear()
+            for key in [*gone, "ids"]:
+                self.on_change(key)
 
     # -- destinations ---------------------------------------------------------------------
 
@@ -168,7 +180,46 @@ class NotificationState:
 
     def _store(self, destination: Destination) -> Destination:
         self._destinations[destination.destination_id] = destination
+        self.on_change("ids")
+        self.on_change(f"destination/{destination.destination_id}")
         return destination
+
+    def find_destination(self, destination_id: str) -> Destination | None:
+        with self._lock:
+            return self._destinations.get(destination_id)
+
+    def all_destinations(self) -> list[Destination]:
+        with self._lock:
+            return list(self._destinations.values())
+
+    def all_subscriptions(self) -> list[Subscription]:
+        with self._lock:
+            return list(self._subscriptions.values())
+
+    def restore_destination(self, destination: Destination) -> None:
+        """A destination read back from the state file."""
+        with self._lock:
+            self._destinations[destination.destination_id] = destination
+
+    def drop_destination(self, destination_id: str) -> None:
+        with self._lock:
+            self._destinations.pop(destination_id, None)
+
+    def restore_subscription(self, subscription: Subscription) -> None:
+        """A subscription read back from the state file."""
+        with self._lock:
+            self.drop_subscription(subscription.subscription_id)
+            self._subscriptions[subscription.subscription_id] = subscription
+            key = (subscription.seller_id, subscription.notification_type)
+            self._by_seller_type.setdefault(key, []).append(subscription)
+
+    def drop_subscription(self, subscription_id: str) -> None:
+        with self._lock:
+            found = self._subscriptions.pop(subscription_id, None)
+            if found is not None:
+                key = (found.seller_id, found.notification_type)
+                self._by_seller_type[key] = [s for s in self._by_seller_type[key]
+                                             if s is not found]
 
     def destinations_of(self, app_id: str) -> list[Destination]:
         with self._lock:
@@ -187,6 +238,7 @@ class NotificationState:
             if any(s.destination_id == destination_id for s in self._subscriptions.values()):
                 raise DestinationInUse("Destination has subscriptions")
             del self._destinations[destination_id]
+            self.on_change(f"destination/{destination_id}")
 
     # -- subscriptions --------------------------------------------------------------------
 
@@ -207,6 +259,8 @@ class NotificationState:
                                         destination.destination_id, processing_directive, now)
             self._subscriptions[subscription.subscription_id] = subscription
             self._by_seller_type.setdefault(key, []).append(subscription)
+            self.on_change("ids")
+            self.on_change(f"subscription/{subscription.subscription_id}")
             return subscription
 
     def subscription(self, app_id: str, notification_type: str,
@@ -221,11 +275,9 @@ class NotificationState:
 
     def unsubscribe(self, app_id: str, notification_type: str, subscription_id: str) -> None:
         with self._lock:
-            found = self.subscription(app_id, notification_type, subscription_id)
-            del self._subscriptions[subscription_id]
-            key = (found.seller_id, found.notification_type)
-            self._by_seller_type[key] = [s for s in self._by_seller_type[key]
-                                         if s is not found]
+            self.subscription(app_id, notification_type, subscription_id)
+            self.drop_subscription(subscription_id)
+            self.on_change(f"subscription/{subscription_id}")
 
     def everything(self) -> tuple[list[Destination], list[Subscription]]:
         """Every application's destinations and subscriptions (the inspector lists them)."""
@@ -305,34 +357,69 @@ class OutboxEntry:
 
 
 class Outbox:
-    """The latest messages, oldest first, bounded; `total` counts every message ever added,
-    so a reader can tell how many fell off the front."""
+    """The latest messages, oldest first, bounded (OUTBOX_CAPACITY); `total` counts every
+    message ever added, so a reader can tell how many fell off the front. `on_change` is told
+    `message/ID` of each message added or fallen off (the state file keeps them)."""
 
     def __init__(self, capacity: int = OUTBOX_CAPACITY) -> None:
         self.capacity = capacity
         self.total = 0
         self._entries: deque[OutboxEntry] = deque(maxlen=capacity)
+        self._by_id: dict[str, OutboxEntry] = {}
         self._lock = threading.Lock()
+        self.on_change: Callable[[str], None] = _unchanged
 
     def add(self, entry: OutboxEntry) -> None:
         with self._lock:
+            if len(self._entries) == self.capacity:
+                dropped = self._entries[0]
+                self._by_id.pop(dropped.notification_id, None)
+                self.on_change(f"message/{dropped.notification_id}")
             self._entries.append(entry)
+            self._by_id[entry.notification_id] = entry
             self.total += 1
+        self.on_change(f"message/{entry.notification_id}")
 
-    def clear(self) -> None:
-        """Forget every message (a control-plane reset); deliveries under way still finish."""
-        with self._lock:
-            self._entries.clear()
-            self.total = 0
     def find(self, notification_id: str) -> OutboxEntry | None:
         with self._lock:
-            return next((e for e in reversed(self._entries)
-                         if e.notification_id == notification_id), None)
+            return self._by_id.get(notification_id)
 
     def entries(self) -> list[OutboxEntry]:
         """Every kept entry, oldest first (a copy: the delivery thread appends meanwhile)."""
         with self._lock:
             return list(self._entries)
+
+    def dump(self, entry: OutboxEntry) -> Any:
+        """An entry as the state file keeps it (read under the lock the deliveries take)."""
+        with self._lock:
+            return dump(entry)
+
+    def restore(self, entry: OutboxEntry) -> None:
+        """A message read back from the state file (a later record of it replaces it)."""
+        with self._lock:
+            old = self._by_id.get(entry.notification_id)
+            if old is not None:
+                self._entries[self._entries.index(old)] = entry
+            else:
+                self._entries.append(entry)
+                self.total += 1
+            self._by_id[entry.notification_id] = entry
+
+    def drop(self, notification_id: str) -> None:
+        with self._lock:
+            old = self._by_id.pop(notification_id, None)
+            if old is not None:
+                self._entries.remove(old)
+
+    def clear(self) -> None:
+        """Forget every message (a control-plane reset); deliveries under way still finish."""
+        with self._lock:
+            gone = list(self._by_id)
+            self._entries.clear()
+            self._by_id.clear()
+            self.total = 0
+        for notification_id in gone:
+            self.on_change(f"message/{notification_id}")
 
     def update(self, delivery: Delivery, **changes: Any) -> None:
         """Change a delivery's fields (the delivery thread reports through this)."""

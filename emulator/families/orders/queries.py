@@ -21,7 +21,7 @@ from operator import attrgetter
 from typing import Literal
 
 from emulator.business.entities import Order
-from emulator.business.store import SellerState
+from emulator.business.store import PerSeller, SellerState
 
 SortKey = Literal["created", "updated"]
 Range = tuple[float | None, float | None]  # inclusive bounds, either may be open
@@ -183,7 +183,6 @@ class _Sorted:
 
 @dataclass
 class _UpdateIndex:
-    state: SellerState
     version: int
     count: int
     sorted: _Sorted
@@ -193,7 +192,8 @@ class OrderQueries:
     """Runs order queries; keeps the by-last-update index of each seller it has seen."""
 
     def __init__(self) -> None:
-        self._by_update: dict[str, _UpdateIndex] = {}
+        # Rebuilt on demand, so only the most recently used sellers' indexes are kept.
+        self._by_update: PerSeller[_UpdateIndex] = PerSeller(limit=16)
 
     def page(self, state: SellerState, query: OrderQuery, size: int,
              cursor: Cursor | None = None) -> Page:
@@ -225,14 +225,13 @@ class OrderQueries:
     def _update_index(self, state: SellerState) -> _Sorted:
         # Any change bumps the state's version; a changed order may have a new LastUpdateDate,
         # so the index is rebuilt (sorting 100k orders that are nearly in order takes ~25 ms).
-        cached = self._by_update.get(state.seller_id)
-        if (cached is not None and cached.state is state and cached.version == state.version
+        cached = self._by_update.get(state)
+        if (cached is not None and cached.version == state.version
                 and cached.count == len(state.order_list)):
             return cached.sorted
         ordered = sorted(state.order_list, key=attrgetter("last_update"))
         index = _Sorted(ordered, [o.last_update for o in ordered])
-        self._by_update[state.seller_id] = _UpdateIndex(state, state.version,
-                                                        len(state.order_list), index)
+        self._by_update.put(state, _UpdateIndex(state.version, len(state.order_list), index))
         return index
 
 

@@ -10,7 +10,11 @@ REPORT_FINISHED is published when a report ends.
 
 Reports belong to the app that requested them and the seller they describe; settlement
 reports belong to the seller (Amazon makes them, every app sees them). Schedules create a
-report every period, the schedule's id on it. Amazon keeps reports 90 days; so does this book.
+report every period, the schedule's id on it. Amazon keeps reports 90 days; so does this book
+(and no more than `jobs.MAX_JOBS`; a forgotten report's document goes with it).
+
+In the state file (the book is the record section "reports"): every report, every active
+schedule, how far each seller's settlements were made, and the id counters.
 """
 
 from __future__ import annotations
@@ -21,10 +25,20 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from emulator.auth.accounts import Seller
+from emulator.business import snapshot
 from emulator.business.documents import DAY, EncodedDocument, error_document, type_code
-from emulator.business.jobs import CANCELLED, DONE, FATAL, IN_QUEUE, RETENTION, JobBook
+from emulator.business.jobs import (
+    CANCELLED,
+    DONE,
+    FATAL,
+    IN_QUEUE,
+    RETENTION,
+    JobBook,
+    known_seller,
+)
 from emulator.business.store import SellerState, StateStore
 from emulator.families.reports.generators.base import InvalidOptions, NoData, ReportRequest, encode
 from emulator.families.reports.generators.settlement import (
@@ -121,6 +135,7 @@ def next_time(period: str, after: float) -> float:
 class ReportBook(JobBook[Report]):
     kind = "report"
     error = ReportError
+    job_type = Report
 
     def __init__(self, store: StateStore, documents: DocumentStore, scheduler: Scheduler,
                  clock: Clock, randomness: Randomness, lifecycle: str,
@@ -144,6 +159,11 @@ class ReportBook(JobBook[Report]):
         self._schedules.clear()
         self._settled.clear()
         self._settle_due.clear()
+
+    def forgotten(self, report: Report) -> None:
+        if report.document_id is not None:
+            self._by_document.pop(report.document_id, None)
+            self.documents.remove(report.document_id)
 
     # -- requests -------------------------------------------------------------------------
 
@@ -235,6 +255,7 @@ class ReportBook(JobBook[Report]):
         assert document is not None
         document.content, document.content_type = encoded.content, encoded.content_type
         document.compression = encoded.compression
+        self.documents.changed(document)
 
     def publish(self, report: Report, when: float) -> None:
         self.store.events.publish(events.Event(
@@ -271,14 +292,20 @@ class ReportBook(JobBook[Report]):
         now = self.clock.now()
         for old in self.schedules(app_id, seller.seller_id, (spec.report_type,)):
             if set(old.marketplace_ids) == set(spec.marketplace_ids):
-                old.active = False
+                self.cancel_schedule(old)
         when = max(first, now) if first is not None else next_time(period, now)
         self._next_schedule += 1 + self.randomness.stream.randrange(7)
+        self.touch("ids")
         schedule = Schedule(str(self._next_schedule), spec.report_type, seller, app_id,
                             spec.marketplace_ids, dict(spec.options), period, when)
         self._schedules[schedule.schedule_id] = schedule
-        self.scheduler.at(when, lambda: self._run(schedule, when))
+        self.touch(f"schedule/{schedule.schedule_id}")
+        self._arm_schedule(schedule)
         return schedule
+
+    def _arm_schedule(self, schedule: Schedule) -> None:
+        when = schedule.next_time
+        self.scheduler.at(when, lambda: self._run(schedule, when))
 
     def _run(self, schedule: Schedule, when: float) -> None:
         if not schedule.active or schedule.next_time != when:
@@ -289,7 +316,8 @@ class ReportBook(JobBook[Report]):
                           when - (following - when), when)
         self.create(schedule.app_id, schedule.seller, spec, when, schedule.schedule_id)
         schedule.next_time = following
-        self.scheduler.at(following, lambda: self._run(schedule, following))
+        self.touch(f"schedule/{schedule.schedule_id}")
+        self._arm_schedule(schedule)
 
     def schedules(self, app_id: str, seller_id: str,
                   report_types: Iterable[str]) -> list[Schedule]:
@@ -306,7 +334,9 @@ class ReportBook(JobBook[Report]):
         return schedule
 
     def cancel_schedule(self, schedule: Schedule) -> None:
-        schedule.active = False
+        schedule.active = False  # its next run, already on the scheduler, does nothing
+        self._schedules.pop(schedule.schedule_id, None)
+        self.touch(f"schedule/{schedule.schedule_id}")
 
     # -- settlement -----------------------------------------------------------------------
 
@@ -328,6 +358,7 @@ class ReportBook(JobBook[Report]):
             self._settlement_report(seller, ReportSpec(SETTLEMENT_TYPE, (market_id,), {},
                                                        start, end))
         self._settled[seller_id] = now
+        self.touch(f"settled/{seller_id}")
         self._settle_due[seller_id] = close = next_close(state, now)
         # Come back at the close even if nobody asks: REPORT_FINISHED is published then.
         self.scheduler.at(close, lambda: self.settle(seller))
@@ -342,3 +373,58 @@ class ReportBook(JobBook[Report]):
         report.status, report.started, report.ended = DONE, end, end
         report.document_id = self._store_document(report, None, end)
         self.publish(report, end)
+
+    # -- the state file -------------------------------------------------------------------
+
+    def record(self, key: str) -> Any | None:
+        kind, _, name = key.partition("/")
+        if kind == "schedule":
+            schedule = self._schedules.get(name)
+            return snapshot.dump(schedule) if schedule is not None else None
+        if kind == "settled":
+            return self._settled.get(name)
+        return super().record(key)
+
+    def records(self) -> Iterable[tuple[str, Any]]:
+        yield from super().records()
+        for schedule in list(self._schedules.values()):
+            yield f"schedule/{schedule.schedule_id}", snapshot.dump(schedule)
+        for seller_id, until in list(self._settled.items()):
+            yield f"settled/{seller_id}", until
+
+    def load(self, key: str, value: Any | None) -> None:
+        kind, _, name = key.partition("/")
+        if kind == "schedule":
+            if value is None:
+                self._schedules.pop(name, None)
+                return
+            schedule = snapshot.load(Schedule, value, key)
+            if schedule.schedule_id != name:
+                raise ValueError(f"its id is {schedule.schedule_id!r}")
+            schedule.seller = known_seller(self.store.accounts, schedule.seller)
+            self._schedules[name] = schedule
+        elif kind == "settled":
+            if value is None:
+                self._settled.pop(name, None)
+            elif isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError("expected a time")
+            else:
+                self._settled[name] = float(value)
+        else:
+            super().load(key, value)
+
+    def counters(self) -> dict[str, int]:
+        return {**super().counters(), "next_schedule": self._next_schedule}
+
+    def load_counters(self, value: Any) -> None:
+        super().load_counters(value)
+        if not isinstance(value.get("next_schedule"), int):
+            raise ValueError('expected {"next": N, "next_schedule": N}')
+        self._next_schedule = value["next_schedule"]
+
+    def resume(self) -> None:
+        self._by_document = {r.document_id: r for r in self.jobs.values()
+                             if r.document_id is not None}
+        super().resume()
+        for schedule in self._schedules.values():
+            self._arm_schedule(schedule)

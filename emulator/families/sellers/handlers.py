@@ -15,9 +15,7 @@ document what vendors get here.
 from __future__ import annotations
 
 import random
-from typing import Any
-
-from faker import Faker
+from typing import TYPE_CHECKING, Any
 
 from emulator.auth.accounts import Seller
 from emulator.business import generate
@@ -28,6 +26,9 @@ from emulator.gateway.call import Call
 from emulator.gateway.errors import AccessDenied
 from emulator.gateway.registry import HandlerRegistry
 from emulator.gateway.wire import Reply, json_reply
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 # Legal-form suffixes of a limited company's registered name, by country.
 LEGAL_SUFFIX = {"US": "LLC", "CA": "Inc.", "MX": "S.A. de C.V.", "BR": "Ltda.", "GB": "Ltd",

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from emulator.business import labels as label_files
 from emulator.business import shipments
 from emulator.business.entities import Address
 from emulator.business.records import dataclass_kind
@@ -95,4 +94,6 @@ def document(state: SellerState, form: CollectionForm) -> bytes:
     heading = [f"Carrier: {form.carrier_name} ({form.carrier_id})",
                "Ship from: " + ", ".join(shipments.address_lines(form.ship_from)),
                f"Collection form {form.form_id}, {made}, {len(rows)} parcels"]
+    from emulator.business import labels as label_files  # reportlab, on first use
+
     return label_files.manifest("Collection form", heading, rows)

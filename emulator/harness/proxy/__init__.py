@@ -3,7 +3,7 @@ language, and the emulator or Amazon's sandbox; it checks every request and answ
 Amazon's models and Amazon's conventions, and reports what is wrong.
 
     upstream.py   where traffic goes (emulator, sandbox-na|eu|fe, a URL)
-    checks.py     what is checked, reusing the emulator's router and Connexion validation
+    checks.py     what is checked, reusing the emulator's router and request validation
     kinds.py      the kinds of violation, and what each means
     report.py     the violations, live and at shutdown
     app.py        the ASGI app that forwards and checks

@@ -1,7 +1,7 @@
 """What the proxy checks: every request against the models (with the emulator's own router and
-its Connexion validation) and Amazon's request conventions, every answer against the models.
+its request validation) and Amazon's request conventions, every answer against the models.
 
-Connexion reports the first problem of a request's parameters or body; the checks that are the
+Validation reports the first problem of a request's parameters or body; the checks that are the
 proxy's own (token, user agent, unknown parameters, list encodings, a body without a content
 type) are reported independently, so one request may yield several findings.
 """
@@ -51,7 +51,7 @@ def user_agent_finding(value: str | None) -> Finding | None:
 
 
 def classify(message: str) -> str:
-    """The kind of a problem the emulator's Connexion validation reported (validation.py)."""
+    """The kind of a problem the emulator's request validation reported (validation.py)."""
     if message.startswith("Invalid Content-Type"):
         return "content-type"
     if message.startswith("Missing required"):

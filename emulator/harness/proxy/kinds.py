@@ -1,5 +1,5 @@
 """The kinds of violation the proxy reports (kept apart from checks.py, which imports
-Connexion, so that building the command line stays instant)."""
+the validation and jsonschema, so that building the command line stays instant)."""
 
 from __future__ import annotations
 
