@@ -98,7 +98,8 @@ class HideLoginToken(logging.Filter):
             path, mark, query = args[2].partition("?")
             fields = parse_qsl(query, keep_blank_values=True)
             if mark and any(name == "token" for name, _ in fields):
-                hidden = urlencode([(n, "***" if n == "token" else v) for n, v in fields])
+                hidden = urlencode([(n, "***" if n == "token" else v) for n, v in fields],
+                                   safe="*")
                 record.args = (*args[:2], f"{path}?{hidden}", *args[3:])
         return True
 
