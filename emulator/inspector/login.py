@@ -55,16 +55,18 @@ class LoginRequired:
         self.templates = templates
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Under STATIC only StaticFiles answers, and it serves nothing outside its folder
+        # (`static/../state/snapshot.json` is a 404).
         if scope["type"] != "http" or scope["path"].startswith(STATIC):
             await self.app(scope, receive, send)
             return
-        request = Request(scope, receive)
+        response: Response | None
         if not self.sessions.required:
             # Nothing to log into: the login page's address leads to the overview.
-            response: Response | None = (RedirectResponse(PREFIX, 303, SECURITY_HEADERS)
-                                         if request.url.path == LOGIN else None)
+            response = (RedirectResponse(PREFIX, 303, SECURITY_HEADERS)
+                        if scope["path"] == LOGIN else None)
         else:
-            response = await self.decide(request)
+            response = await self.decide(Request(scope, receive))
         if response is None:
             await self.app(scope, receive, send)
         else:

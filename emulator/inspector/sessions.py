@@ -23,7 +23,8 @@ SESSION_SECONDS = 12 * 3600
 class Sessions:
     def __init__(self, token: str | None, now: Callable[[], float] = time.time) -> None:
         # An empty token asks for nothing, as for the control plane (an absent header is "").
-        self._token = _utf8(token) if token else None
+        # Kept as its digest: comparing digests of equal length says nothing of its length.
+        self._token = _digest(_utf8(token)) if token else None
         # Not from the seed (emulator/runtime/rng.py): a session is no part of the emulated
         # business, and one guessable from the seed would let anyone in.
         self._key = secrets.token_bytes(32)
@@ -38,7 +39,8 @@ class Sessions:
         """Whether `sent` is the control token, compared in constant time."""
         if self._token is None:
             return False
-        return hmac.compare_digest(_utf8(sent) if isinstance(sent, str) else sent, self._token)
+        return hmac.compare_digest(_digest(_utf8(sent) if isinstance(sent, str) else sent),
+                                   self._token)
 
     def issue(self) -> str:
         """A new session's value, for the cookie."""
@@ -63,3 +65,7 @@ class Sessions:
 def _utf8(text: str) -> bytes:
     # surrogatepass: a lone surrogate sent in a form cannot raise, nor equal a real token.
     return text.encode("utf-8", "surrogatepass")
+
+
+def _digest(value: bytes) -> bytes:
+    return hashlib.sha256(value).digest()
