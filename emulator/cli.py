@@ -104,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
                        default=os.environ.get("SPAPI_EMULATOR_CONTROL_TOKEN") or None,
                        help="the control plane answers only requests carrying it in the "
                        "x-emulator-control-token header (default $SPAPI_EMULATOR_CONTROL_TOKEN); "
+                       "the inspector asks for it too (that header, or its login page); "
                        "needed when --host is not a loopback address")
     serve.add_argument("--deterministic-tokens", action="store_true",
                        default=os.environ.get("SPAPI_EMULATOR_DETERMINISTIC_TOKENS") == "1",

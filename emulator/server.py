@@ -7,6 +7,7 @@ import errno
 import logging
 import socket
 import sys
+from urllib.parse import parse_qsl, urlencode
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -77,6 +78,32 @@ def uvicorn_config(app: object, *, log_level: str = "warning", access_log: bool 
     )
 
 
+def inspector_hint(address: str, control_token: str | None) -> str:
+    """Where the inspector opens. With a control token, its login page and never the token
+    (nor a `?token=` URL): the token is the user's, but this line also lands where the
+    server's output is kept (a container's log, CI), read by more people than it is meant for;
+    whoever started the emulator knows the token."""
+    if not control_token:
+        return f"{address}/_emulator/ui"
+    return f"{address}/_emulator/ui/login (log in with the control token)"
+
+
+class HideLoginToken(logging.Filter):
+    """`--access-log` without the control token sent once to log in to the inspector
+    (`/_emulator/ui/?token=T`): a log is read by more people than the token is meant for."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            path, mark, query = args[2].partition("?")
+            fields = parse_qsl(query, keep_blank_values=True)
+            if mark and any(name == "token" for name, _ in fields):
+                hidden = urlencode([(n, "***" if n == "token" else v) for n, v in fields],
+                                   safe="*")
+                record.args = (*args[:2], f"{path}?{hidden}", *args[3:])
+        return True
+
+
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -125,12 +152,14 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
     )
     if settings.tls_cert is not None:
         print(f"TLS certificate: {settings.tls_cert}", file=sys.stderr, flush=True)
-    print(f"inspector: {address}/_emulator/ui", file=sys.stderr, flush=True)
+    print(f"inspector: {inspector_hint(address, settings.control_token)}", file=sys.stderr,
+          flush=True)
     config = uvicorn_config(app, log_level=log_level, access_log=access_log, settings=settings)
     if access_log:
         # uvicorn logs request lines at INFO on a logger set to --log-level (warning by
         # default, set when the config is made): `--access-log` alone would print nothing.
         logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+        logging.getLogger("uvicorn.access").addFilter(HideLoginToken())
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
     return 0

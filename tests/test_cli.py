@@ -241,3 +241,40 @@ def test_access_log_prints_request_lines_by_itself(models_dir: Path) -> None:
         process.terminate()
         out, _ = process.communicate(timeout=10)
     assert '"GET /_emulator/health HTTP/1.1" 200' in out, out  # uvicorn's lines, on stdout
+
+
+def test_a_control_token_closes_the_inspector_and_stays_out_of_the_output(
+        models_dir: Path) -> None:
+    """`serve` with a control token points at the inspector's login page, never printing the
+    token; `?token=` logs in (a Secure cookie over TLS) and the access log hides it."""
+    token = "a-token-no-output-may-show"
+    port = _free_port()
+    env = {**os.environ, ENV_VAR: str(models_dir), "SPAPI_EMULATOR_CONTROL_TOKEN": token}
+    process, _ = _serving(["--tls", "--access-log", "--port", str(port), "--scale", "10"], env)
+    try:
+        assert process.stderr is not None
+        cert = process.stderr.readline().strip().removeprefix("TLS certificate: ")
+        hint = process.stderr.readline().strip()
+        assert hint == (f"inspector: https://127.0.0.1:{port}/_emulator/ui/login "
+                        "(log in with the control token)")
+        verify = ssl.create_default_context(cafile=cert)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                login = httpx.get(f"https://127.0.0.1:{port}/_emulator/ui/login",
+                                  verify=verify)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.05)
+        assert login.status_code == 200 and token not in login.text
+        opened = httpx.get(f"https://127.0.0.1:{port}/_emulator/ui/orders",
+                           params={"token": token}, verify=verify)
+        assert opened.status_code == 303
+        assert opened.headers["location"] == "/_emulator/ui/orders"
+        assert "; secure" in opened.headers["set-cookie"].lower()
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=10)
+    assert '"GET /_emulator/ui/orders?token=*** HTTP/1.1" 303' in out, out
+    assert token not in out and token not in err

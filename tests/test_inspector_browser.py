@@ -237,3 +237,41 @@ def test_every_page_is_photographed(page: Any) -> None:
         assert page.locator("h1").count() == 1, name
         shoot(page, f"page-{name}")
     assert len(list(OUTPUT.glob("page-*.png"))) == len(PAGES)
+
+
+def test_log_in_with_the_control_token(browser: Any, models_dir: Path) -> None:
+    """With --control-token: a page opens on the login form, a wrong token is said so, the
+    right one comes back to the page asked for; buttons and the live tail work by the cookie,
+    which no script can read."""
+    token = "browser-login-token"
+    with running(Settings(models_dir=models_dir, port=0, throttle="off", scale=10,
+                          control_token=token)) as guarded:
+        context = browser.new_context(base_url=guarded.base_url)
+        opened = context.new_page()
+        opened.set_default_timeout(WAIT)
+        errors: list[str] = []
+        opened.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            opened.goto(UI + "/jobs")
+            assert opened.locator("h1").inner_text() == "Log in"
+            assert "/login?next=" in opened.url
+            shoot(opened, "login")
+            opened.get_by_label("Control token").fill("not-" + token)
+            opened.get_by_role("button", name="Log in").click()
+            opened.get_by_text("That is not the control token").wait_for()
+            opened.get_by_label("Control token").fill(token)
+            opened.get_by_role("button", name="Log in").click()
+            opened.wait_for_url("**" + UI + "/jobs")
+            assert opened.evaluate("document.cookie") == ""  # HttpOnly
+            opened.get_by_role("button", name="+1 hour").first.click()
+            opened.get_by_text("The clock moved forward.").wait_for()
+
+            opened.goto(UI + "/requests")
+            created = httpx.post(guarded.base_url + "/_emulator/orders",
+                                 json={"seller_id": guarded.app.accounts.sellers[0].seller_id},
+                                 headers={"x-emulator-control-token": token})
+            assert created.status_code == 201
+            opened.locator("#rows tr", has_text="/_emulator/orders").first.wait_for()
+        finally:
+            context.close()
+        assert errors == []

@@ -16,6 +16,8 @@ knows (the cassettes' drift check, wired in app.py).
     plots.py       server-side SVG charts (geometry here, drawing in templates/plots.html)
     guard.py       its rules: no SP-API token, same-origin form posts with a page token,
                    security headers
+    sessions.py    with --control-token: the token's check and the login sessions (no HTTP)
+    login.py       with --control-token: the door in front of every page, and the login page
     web.py         the Starlette app: routes, Jinja2 templates (autoescaped), static files
     templates/, static/   the pages, plain CSS, and htmx with its SSE extension (vendored)
 

@@ -29,6 +29,7 @@ SECURITY_HEADERS = {
     "cache-control": "no-store",
 }
 TOKEN_FIELD = "csrf"
+PREFIX = "/_emulator/ui"
 
 
 class Refused(Exception):
@@ -44,25 +45,31 @@ class PageToken:
 
     def check(self, request: Request, sent: object) -> None:
         """Refuses a post without this token or from another origin."""
-        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
-        origin = request.headers.get("origin")
-        if origin is not None:
-            if origin != own:
-                raise Refused(f"this form was posted from {origin}, not from {own}")
-        else:
-            referer = request.headers.get("referer")
-            if referer is not None:
-                parts = urlsplit(referer)
-                if f"{parts.scheme}://{parts.netloc}" != own:
-                    raise Refused("this form was posted from another site")
+        same_origin(request)
         if not isinstance(sent, str) or not hmac.compare_digest(sent, self.value):
             raise Refused("this form does not carry the inspector page's token; "
                           "reload the page and try again")
 
 
+def same_origin(request: Request) -> None:
+    """Refuses a post that the browser says comes from another origin (Origin, else Referer;
+    neither: a client that is not a browser, which the page token or the login stops)."""
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    origin = request.headers.get("origin")
+    if origin is not None:
+        if origin != own:
+            raise Refused(f"this form was posted from {origin}, not from {own}")
+    else:
+        referer = request.headers.get("referer")
+        if referer is not None:
+            parts = urlsplit(referer)
+            if f"{parts.scheme}://{parts.netloc}" != own:
+                raise Refused("this form was posted from another site")
+
+
 def safe_back(target: object, default: str) -> str:
     """Where a form sends the browser afterwards: a page of the inspector, nothing else."""
-    if (isinstance(target, str) and target.startswith("/_emulator/ui")
+    if (isinstance(target, str) and target.startswith(PREFIX)
             and "//" not in target and "\\" not in target and "\n" not in target
             and "\r" not in target):
         return target

@@ -27,6 +27,7 @@ from emulator.business.snapshot import dump as snapshot_dump
 from emulator.control.plane import ControlError, RefuseSpApiTokens, reseed, scenario_names
 from emulator.inspector import business, cassettes, jobs, notifications, overview, requests
 from emulator.inspector.guard import (
+    PREFIX,
     SECURITY_HEADERS,
     TOKEN_FIELD,
     KnownHostsOnly,
@@ -34,12 +35,13 @@ from emulator.inspector.guard import (
     Refused,
     safe_back,
 )
+from emulator.inspector.login import LoginRequired
 from emulator.inspector.metrics import RealTime
+from emulator.inspector.sessions import Sessions
 from emulator.inspector.sources import Sources
 from emulator.runtime.clock import iso
 from emulator.runtime.faults import FaultRuleError
 
-PREFIX = "/_emulator/ui"
 HERE = Path(__file__).parent
 TAIL_TICK = 0.5  # seconds between looks at the journal for the live tail
 # Rows a tick sends at most (40 a second: more than anyone reads). Under heavier traffic the
@@ -511,4 +513,6 @@ def inspector_app(sources: Sources) -> ASGIApp:
     app.state.inspector = inspector
     settings = sources.settings
     names = (settings.host, urlsplit(settings.base_url).hostname or "")
-    return RefuseSpApiTokens(KnownHostsOnly(app, names))
+    # The token comes after the Host check: a rebinding page is refused before it can try.
+    door = LoginRequired(app, Sessions(settings.control_token), inspector.templates)
+    return RefuseSpApiTokens(KnownHostsOnly(door, names))
