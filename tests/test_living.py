@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from emulator.business.snapshot import dump
+from emulator.business.store import UNCHANGED_SELLERS
 from emulator.config import Settings
 from emulator.harness.embedded import Running, running
 from emulator.runtime import clock as clock_module
@@ -446,3 +447,58 @@ def test_live_off_stands_still(models_dir: Path) -> None:
         before = emulator.state()["sellers"][SELLER]
         emulator.advance(days=5)
         assert emulator.state()["sellers"][SELLER] == before
+
+
+# -- sellers let go -----------------------------------------------------------------------------
+
+
+def _other_sellers(emulator: Live, count: int) -> None:
+    """`count` sellers of their own (open auth: one per refresh token), each looked at once."""
+    app = emulator.app.accounts.apps[0]
+    with emulator.http() as client:
+        for number in range(count):
+            token = client.post("/auth/o2/token", data={
+                "grant_type": "refresh_token", "client_id": app.client_id,
+                "client_secret": app.client_secret, "refresh_token": f"Atzr|other-{number}"})
+            assert token.status_code == 200, token.text
+            answer = client.get("/orders/v0/orders", params={
+                "MarketplaceIds": US, "CreatedAfter": iso(ANCHOR)},
+                headers={"x-amz-access-token": token.json()["access_token"]})
+            assert answer.status_code == 200, answer.text
+
+
+def _generated(emulator: Live) -> set[str]:
+    return {state.seller_id for state in emulator.app.store.generated()}
+
+
+def test_a_seller_let_go_comes_back_the_same_and_plays_nothing_twice(models_dir: Path) -> None:
+    """Sellers only the scenario changed are let go past a few (memory stays bounded while
+    open auth makes a seller per refresh token) and generated again on next use: the same
+    orders, played silently up to where they stood (nothing journaled twice), then on as if
+    they had never gone."""
+    with live(models_dir, auth="open") as emulator:
+        emulator.advance(days=2)
+        before = emulator.orders()
+        journaled = emulator.changes(seller=SELLER)
+        assert len(before) > 20 and journaled
+        _other_sellers(emulator, UNCHANGED_SELLERS + 1)
+        assert SELLER not in _generated(emulator)
+        assert emulator.orders() == before
+        assert emulator.changes(seller=SELLER) == journaled
+        emulator.advance(days=1)
+        after = emulator.orders()
+        assert emulator.changes(seller=SELLER)[len(journaled):]  # the day after: played aloud
+    with live(models_dir, auth="open") as kept:
+        kept.advance(days=2)
+        kept.orders()
+        kept.advance(days=1)
+        assert kept.orders() == after
+
+
+def test_a_subscribed_seller_is_never_let_go(models_dir: Path) -> None:
+    """Its scenario's notifications must come on time, not when it is next looked at."""
+    with live(models_dir, auth="open") as emulator:
+        emulator.subscribe("ORDER_CHANGE")
+        emulator.orders()
+        _other_sellers(emulator, UNCHANGED_SELLERS + 1)
+        assert SELLER in _generated(emulator)

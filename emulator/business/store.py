@@ -54,6 +54,9 @@ SNAPSHOT_VERSION = 1
 # Sellers nobody changed kept in memory (the least recently used beyond these are let go).
 UNCHANGED_SELLERS = 8
 UNCHANGED_ORDERS = 200_000
+# Sellers let go after the living store played them, and up to when (see _let_go): at most
+# this many remembered (one float each); one forgotten is played again aloud.
+QUIET_SELLERS = 65_536
 
 
 @dataclass
@@ -73,6 +76,9 @@ class SellerState:
     # (kind, key) of every entity that differs from the seed's business: what the state file
     # keeps of this seller.
     changed_keys: set[tuple[str, str]] = field(default_factory=set)
+    # Changed by someone other than the living store's scenario (a client, the control
+    # plane, the state file): it can no longer be generated again (see `regenerable`).
+    client_changed: bool = False
     generation: int = 0  # the store's generation it belongs to (a reset starts a new one)
     # The families' own records (fulfillment orders, inbound plans...) by kind, then key;
     # snapshotted and persisted through the kinds registered with the store (records.py).
@@ -110,9 +116,11 @@ class SellerState:
         return self.seller.seller_id
 
     @property
-    def unchanged(self) -> bool:
-        """Still exactly the seed's business (it can be regenerated at will)."""
-        return self.version == 0 and not self.changed_keys
+    def regenerable(self) -> bool:
+        """Made by the seed and the scenario alone: generated again and played by the living
+        store up to the same time, it is the same business (the living store plays the same
+        whenever it is looked at; tests/test_living.py)."""
+        return not self.client_changed
 
     def add_order(self, order: Order) -> None:
         self.orders[order.order_id] = order
@@ -148,6 +156,8 @@ class Living(Protocol):
 
     def attach(self, state: SellerState) -> None: ...
 
+    def detach(self, seller_id: str) -> None: ...
+
     def catch_up(self, state: SellerState) -> None: ...
 
 
@@ -160,6 +170,12 @@ class StateStore:
         self.state_file = state_file
         # Generated sellers, least recently used first (unchanged ones are let go, see of()).
         self._sellers: OrderedDict[str, SellerState] = OrderedDict()
+        # Seller -> up to when the living store had played it when it was let go.
+        self._quiet: OrderedDict[str, float] = OrderedDict()
+        # Sellers that must stay in memory while they are regenerable (families' say, e.g.
+        # sellers with notification subscriptions, whose events must come on time).
+        self.keep_alive: list[Callable[[str], bool]] = []
+        events.replayed = self._replayed
         self._generation = 0  # bumped by reset, reseed and restore: older states are stale
         # Called when the state is reset, reseeded or restored: lifecycle books (reports,
         # feeds) and documents forget what belonged to the old state.
@@ -370,6 +386,7 @@ class StateStore:
             self._sellers.clear()
             self._pending.clear()
             self._replay.clear()
+            self._quiet.clear()
             self._generation += 1
         self._notify_reset()
         self.compact()
@@ -420,9 +437,12 @@ class StateStore:
         return self._sellers.get(state.seller_id) is state
 
     def _let_go(self, keep: SellerState) -> None:
-        """Sellers nobody changed are the seed's, regenerated identically on next use: past
-        UNCHANGED_SELLERS of them (or UNCHANGED_ORDERS orders), the least recently used go."""
-        unchanged = [s for s in self._sellers.values() if s is not keep and s.unchanged]
+        """Sellers nobody but the scenario changed are the seed's, regenerated identically on
+        next use: past UNCHANGED_SELLERS of them (or UNCHANGED_ORDERS orders), the least
+        recently used go. One the living store had played is played again silently up to
+        where it stood (what happened then was journaled, published and written once)."""
+        unchanged = [s for s in self._sellers.values() if s is not keep and s.regenerable
+                     and not any(alive(s.seller_id) for alive in self.keep_alive)]
         orders = sum(len(s.orders) for s in unchanged) + len(keep.orders)
         count = len(unchanged) + 1
         for state in unchanged:
@@ -431,6 +451,24 @@ class StateStore:
             del self._sellers[state.seller_id]
             count -= 1
             orders -= len(state.orders)
+            position = state.position
+            if self.living is not None and position is not None:
+                self.living.detach(state.seller_id)
+                self._quiet[state.seller_id] = position.until
+                self._quiet.move_to_end(state.seller_id)
+                if len(self._quiet) > QUIET_SELLERS:
+                    self._quiet.popitem(last=False)
+
+    def _replaying(self, seller_id: str, when: float) -> bool:
+        """Whether the scenario is playing again what it played before the seller was let
+        go."""
+        if self.cause != "scenario":
+            return False
+        until = self._quiet.get(seller_id)
+        return until is not None and when <= until
+
+    def _replayed(self, event: Event) -> bool:
+        return self._replaying(event.seller_id, event.time)
 
     def generated_state(self, seller_id: str) -> SellerState | None:
         """A seller's state if it exists, as it is (nothing generated, nothing played)."""
@@ -532,6 +570,11 @@ class StateStore:
                                       else "deleted" if entity is None else "updated")
         change = Change(when, state.seller_id, self.cause, kind, key, str(what))
         published = Event(event, state.seller_id, when, data, app_id) if event else None
+        if self._replaying(state.seller_id, when):
+            # Journaled the first time; the event goes to those who keep state from it.
+            if published is not None:
+                self.events.publish(published)
+            return
         if transaction is not None:  # told when the transaction commits
             transaction.changes.append(change)
             if published is not None:
@@ -544,11 +587,17 @@ class StateStore:
     def note(self, state: SellerState, kind: str, key: str, what: str) -> None:
         """A change journal entry for something that happened without changing a record (an
         order turning late, competitors repricing)."""
+        if self._replaying(state.seller_id, self.now()):
+            return
         self.changes.record(Change(self.now(), state.seller_id, self.cause, kind, key, what))
 
     def keep(self, state: SellerState, kind: Kind | str, key: str, entity: Any | None) -> None:
         """Queue a record for the state file (nothing else): the seller now differs from the
         seed's business there. Inside a transaction it waits for the commit."""
+        if self.cause != "scenario":
+            state.client_changed = True
+        elif self._replaying(state.seller_id, self.now()):
+            return  # written the first time it was played
         transaction = transactions.current()
         if transaction is not None:
             transaction.records.append((state, kind, key, entity))
@@ -560,9 +609,11 @@ class StateStore:
         state.changed_keys.add((kind, key))
         current = self._sellers.get(state.seller_id)
         if current is not state and state.generation == self._generation and (
-                current is None or current.unchanged):
+                current is None or current.regenerable):
             # Let go of (see _let_go) while a request still held it: it is the one now.
             self._sellers[state.seller_id] = state
+            if self.living is not None:
+                self.living.attach(state)
         if self.state_file is not None:
             self._pending[(state.seller_id, kind, key)] = entity
 
@@ -583,6 +634,7 @@ class StateStore:
         seller."""
         table = self._table(state, kind)
         state.changed_keys.add((kind, key))
+        state.client_changed = True  # whoever changed it then, it is not the seed's alone
         old = table.get(key)
         if kind != "order":
             if entity is None:
@@ -646,6 +698,7 @@ class StateStore:
             self._sellers = OrderedDict(rebuilt)
             self._pending.clear()
             self._replay.clear()
+            self._quiet.clear()
         self._notify_reset()
         self.compact()
         for state in rebuilt.values():

@@ -41,25 +41,42 @@ class Event:
 Subscriber = Callable[[Event], None]
 
 
+def _live(event: Event) -> bool:
+    return False
+
+
 class EventBus:
     def __init__(self) -> None:
         self._subscribers: dict[str, list[Subscriber]] = defaultdict(list)
         self._everything: list[Subscriber] = []
+        # Subscribers that also receive replayed events (see `replayed`).
+        self._replayers: list[Subscriber] = []
+        # Whether an event is one published once already, played again by a seller
+        # generated anew (the store decides): only subscribers that keep state from events
+        # hear it; notifications, reports and pages heard it the first time.
+        self.replayed: Callable[[Event], bool] = _live
 
-    def subscribe(self, subscriber: Subscriber, *types: str) -> None:
-        """Receive events of these types (of every type when none is named)."""
+    def subscribe(self, subscriber: Subscriber, *types: str, replays: bool = False) -> None:
+        """Receive events of these types (of every type when none is named); with `replays`,
+        also events played again (a subscriber whose state follows from the events)."""
         if not types:
             self._everything.append(subscriber)
         for event_type in types:
             self._subscribers[event_type].append(subscriber)
+        if replays:
+            self._replayers.append(subscriber)
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._everything = [s for s in self._everything if s is not subscriber]
+        self._replayers = [s for s in self._replayers if s != subscriber]
         for event_type, subscribers in self._subscribers.items():
             self._subscribers[event_type] = [s for s in subscribers if s is not subscriber]
 
     def publish(self, event: Event) -> None:
+        replayed = self.replayed(event)
         for subscriber in (*self._subscribers.get(event.type, ()), *self._everything):
+            if replayed and subscriber not in self._replayers:
+                continue
             try:
                 subscriber(event)
             except Exception:

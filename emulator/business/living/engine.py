@@ -72,11 +72,18 @@ class LivingStore:
         self._era = 0  # a reset starts a new era: scheduler entries of the old one do nothing
         store.living = self
         store.reset_listeners.append(self.reset)
-        store.events.subscribe(self._on_order, events.ORDER_CREATED, events.ORDER_CHANGED)
+        # Order plans follow from the orders' events, replayed ones too (store.py, _let_go).
+        store.events.subscribe(self._on_order, events.ORDER_CREATED, events.ORDER_CHANGED,
+                               replays=True)
 
     def reset(self) -> None:
         self._era += 1
         self._runs.clear()
+
+    def detach(self, seller_id: str) -> None:
+        """Stop playing a seller the store let go (its queued scheduler entries then do
+        nothing); attach() starts it again from its position when it is generated anew."""
+        self._runs.pop(seller_id, None)
 
     # -- a seller joins ---------------------------------------------------------------------
 
@@ -237,7 +244,8 @@ class LivingStore:
             position = run.position
             if played or until > position.until:
                 position.until = max(position.until, until)
-                store.keep(state, "living", "position", position)
+                with store.acting("scenario", position.until):  # the scenario's, not a client's
+                    store.keep(state, "living", "position", position)
         finally:
             self._busy.discard(seller_id)
         self.played += played

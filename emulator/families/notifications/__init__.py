@@ -22,6 +22,8 @@ def install(registry: HandlerRegistry, context: ApiContext) -> Notifier:
                         context.accounts)
     notifier.attach(context.events)
     context.store.reset_listeners.append(notifier.forget_state)
+    # A subscribed seller's scenario events must come on time: it is never let go.
+    context.store.keep_alive.append(lambda seller_id: notifier.state.subscribed(seller_id))
     context.on_shutdown.append(notifier.close)
     context.control.routes.extend(notification_routes(notifier.outbox))
     context.control.paths.update(NOTIFICATION_PATHS)

@@ -288,6 +288,12 @@ class NotificationState:
         with self._lock:
             return self._subscriptions.get(subscription_id)
 
+    def subscribed(self, seller_id: str) -> bool:
+        """Whether any app subscribed to any notification of this seller."""
+        with self._lock:
+            return any(found and key[0] == seller_id
+                       for key, found in self._by_seller_type.items())
+
     def matching(self, seller_id: str, notification_type: str,
                  app_id: str | None = None) -> list[Subscription]:
         """Who gets an event of this seller and type: every app's subscription, or only the
