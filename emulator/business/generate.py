@@ -420,7 +420,7 @@ class OrderMaker:
             is_premium=category == "NextDay" and prime, is_ispu=False,
             payment_method="COD" if country == "JP" and draw() < 0.05 else "Other",
             buyer_email=_code(rnd, 15, _EMAIL_ALPHABET) + "@marketplace.amazon.com",
-            buyer_name=people.names[who], address=people.addresses[who], items=items,
+            buyer_name=people.names[who], address=people.addresses[who], items=tuple(items),
             currency=market.currency, earliest_ship=purchased,
             latest_ship=purchased + handling,
             earliest_delivery=purchased + handling + transit * 0.6,
@@ -513,8 +513,8 @@ def ship(order: Order, when: float, carrier: str, tracking: str, rnd: random.Ran
     reference = 10**8 + rnd._randbelow(9 * 10**8)  # type: ignore[attr-defined]  # randrange
     shipment = Shipment(package_reference_id=str(reference), carrier=carrier,
                         tracking_number=tracking, ship_date=when,
-                        ship_method=method or order.ship_service_level, items=moved)
-    order.shipments.append(shipment)
+                        ship_method=method or order.ship_service_level, items=tuple(moved))
+    order.shipments = (*order.shipments, shipment)
     order.status = "Shipped" if order.units_unshipped == 0 else "PartiallyShipped"
     order.last_update = max(order.last_update, when)
     return shipment
