@@ -174,7 +174,8 @@ def asin(rnd: random.Random) -> str:
 
 
 def order_id(rnd: random.Random) -> str:
-    return f"{_digits(rnd, 3)}-{_digits(rnd, 7)}-{_digits(rnd, 7)}"
+    below = rnd._randbelow  # type: ignore[attr-defined]  # as _digits: randrange(10 ** n)
+    return f"{below(1000):03d}-{below(10_000_000):07d}-{below(10_000_000):07d}"
 
 
 def order_item_id(rnd: random.Random) -> str:
