@@ -166,7 +166,9 @@ class Shipment:
     tracking_number: str
     ship_date: float
     ship_method: str
-    items: list[tuple[str, int]]  # (order item id, quantity)
+    # (order item id, quantity). Tuples, here and in Order, where a list would be replaced
+    # whole rather than changed: 100k orders' lists cost 14 MB more than their tuples.
+    items: tuple[tuple[str, int], ...]
     delivered: float | None = None  # when the carrier delivered it
 
 
@@ -206,7 +208,7 @@ class Order:
     buyer_email: str
     buyer_name: str
     address: Address
-    items: list[OrderItem]
+    items: tuple[OrderItem, ...]
     currency: str
     earliest_ship: float
     latest_ship: float
@@ -217,7 +219,7 @@ class Order:
     electronic_invoice_status: str | None = None
     store_chain_store_id: str | None = None
     order_type: str = "StandardOrder"
-    shipments: list[Shipment] = field(default_factory=list)
+    shipments: tuple[Shipment, ...] = ()  # a new shipment makes a new tuple
     refunded: bool = False  # a refund was issued after shipping
     cancelled_at: float | None = None
     # Prices include the tax (VAT, consumption tax: everywhere but the US and Canada); the

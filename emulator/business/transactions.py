@@ -145,11 +145,22 @@ def _restore_into(live: Any, before: Any) -> None:
                     _restore_into(item, old)
                 elif item != old:
                     now[index] = old
+        elif isinstance(now, tuple) and isinstance(was, tuple) and len(now) == len(was):
+            # A tuple of records (an order's items, shipments): the same records, restored.
+            setattr(live, name, tuple(_restored(item, old) for item, old in zip(now, was,
+                                                                                strict=True)))
         elif isinstance(now, dict) and isinstance(was, dict):
             now.clear()
             now.update(was)
         else:
             setattr(live, name, was)
+
+
+def _restored(now: Any, was: Any) -> Any:
+    if _same_record(now, was):
+        _restore_into(now, was)
+        return now
+    return was
 
 
 def _same_record(now: Any, was: Any) -> bool:

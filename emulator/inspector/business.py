@@ -142,6 +142,8 @@ def record_fields(record: object) -> list[tuple[str, Any]]:
         value = getattr(record, item.name)
         if isinstance(value, float) and (item.name.endswith("date") or item.name.endswith("_at")):
             value = iso(value)
+        elif isinstance(value, tuple):
+            value = list(value)  # the records keep tuples (memory); the page shows lists
         shown.append((item.name, value))
     return shown
 
