@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -148,6 +149,7 @@ def _models_dir(option: str | None) -> Path | None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    gc.disable()  # until the app is built (server.serve): start-up makes no garbage worth a pass
     from emulator.server import serve  # imported late: `models` and `--help` stay instant
 
     models_dir = _models_dir(args.models)

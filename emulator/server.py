@@ -4,6 +4,7 @@ one clear line and a non-zero exit instead of a traceback."""
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import socket
 import sys
@@ -141,6 +142,9 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
         sock.close()
         print(f"spapi-emulator: {error}", file=sys.stderr)
         return 2
+    # What start-up made is frozen out of the collector's view (create_app); the collector,
+    # off while the modules and the app were made (cli._serve), works on what serving makes.
+    gc.enable()
     summary = app.models.summary()
     address = f"{settings.scheme}://{settings.host}:{sock.getsockname()[1]}"
     print(
