@@ -68,6 +68,10 @@ def uvicorn_config(app: object, *, log_level: str = "warning", access_log: bool 
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
         http=HeadLimitedProtocol,
+        # SP-API has no WebSockets: an Upgrade request is an HTTP request like any other
+        # (answered as SP-API answers an unknown one), and the websockets library is not
+        # imported at every start.
+        ws="none",
         log_level=log_level,
         access_log=access_log,
         server_header=False,  # SP-API's own Server header is "Server"; uvicorn's would lie
