@@ -4,6 +4,7 @@ everything generated after them is the same too."""
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -55,3 +56,8 @@ def test_the_cache_keeps_a_bounded_number_of_files(cache_home: Path,
         generate._people(random.Random(seed), "US", 5)
         generate._brands(random.Random(seed), 2)
     assert len(list(cache_home.glob("*.pickle"))) == 4
+    stale = cache_home / "left-mid-write.tmp"
+    stale.write_bytes(b"")
+    os.utime(stale, (0, 0))
+    generate._people(random.Random(99), "US", 5)
+    assert not stale.exists()

@@ -24,6 +24,7 @@ import pickle
 import random
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -32,6 +33,7 @@ T = TypeVar("T")
 
 FORMAT = 1  # bump when what a file holds changes shape
 MAX_FILES = 64
+STALE_TMP_S = 60.0  # a file being written is renamed into place long before this
 ENV_SWITCH = "SPAPI_EMULATOR_CACHE"
 _SOURCES = ("faker_pools.py", "generate.py", "places.py", "entities.py")
 
@@ -91,8 +93,13 @@ def _write(path: Path, content: object) -> None:
 
 
 def _prune(directory: Path) -> None:
-    files = [(entry.stat().st_mtime, entry.path) for entry in os.scandir(directory)
-             if entry.name.endswith(".pickle")]
-    for _, old in sorted(files)[:-MAX_FILES]:
+    files, stale = [], []
+    for entry in os.scandir(directory):
+        modified = entry.stat().st_mtime
+        if entry.name.endswith(".pickle"):
+            files.append((modified, entry.path))
+        elif entry.name.endswith(".tmp") and modified < time.time() - STALE_TMP_S:
+            stale.append(entry.path)  # left by an emulator stopped mid-write
+    for old in stale + [path for _, path in sorted(files)[:-MAX_FILES]]:
         with contextlib.suppress(OSError):  # another emulator removed it first
             os.unlink(old)
