@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from emulator.business import faker_pools, generate
+from emulator.models import cache_files
 
 
 @pytest.fixture
 def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.delenv(faker_pools.ENV_SWITCH, raising=False)
+    monkeypatch.delenv(cache_files.ENV_SWITCH, raising=False)
     faker_pools._version.cache_clear()
     yield tmp_path / "spapi-emulator" / "faker-pools"
     faker_pools._version.cache_clear()
@@ -35,7 +36,7 @@ def test_a_cached_pool_is_the_one_faker_makes(cache_home: Path,
     cold = _draw(7)
     assert len(list(cache_home.glob("*.pickle"))) == 5  # brands and four countries' people
     warm = _draw(7)
-    monkeypatch.setenv(faker_pools.ENV_SWITCH, "off")
+    monkeypatch.setenv(cache_files.ENV_SWITCH, "off")
     faker_pools._version.cache_clear()
     made = _draw(7)
     assert cold == warm == made
