@@ -10,8 +10,9 @@ import socket
 import sys
 from urllib.parse import parse_qsl, urlencode
 
-import uvicorn
+from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import Server
 
 from emulator import __version__
 from emulator.app import create_app
@@ -61,11 +62,11 @@ class HeadLimitedProtocol(HttpToolsProtocol):
 
 
 def uvicorn_config(app: object, *, log_level: str = "warning", access_log: bool = False,
-                   settings: Settings | None = None) -> uvicorn.Config:
+                   settings: Settings | None = None) -> Config:
     """How uvicorn serves the emulator (`serve` and the embedded server alike)."""
     tls_cert = settings.tls_cert if settings is not None else None
     tls_key = settings.tls_key if settings is not None else None
-    return uvicorn.Config(
+    return Config(
         app,  # type: ignore[arg-type]
         http=HeadLimitedProtocol,
         # SP-API has no WebSockets: an Upgrade request is an HTTP request like any other
@@ -168,6 +169,6 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
         # default, set when the config is made): `--access-log` alone would print nothing.
         logging.getLogger("uvicorn.access").setLevel(logging.INFO)
         logging.getLogger("uvicorn.access").addFilter(HideLoginToken())
-    server = uvicorn.Server(config)
+    server = Server(config)
     server.run(sockets=[sock])
     return 0
