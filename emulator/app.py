@@ -251,7 +251,7 @@ class EmulatorApp:
                 await self.pipeline(scope, receive, send)
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
-        # websockets: SP-API has none; the connection is simply not accepted.
+        # websockets: SP-API has none (server.py serves an Upgrade request as plain HTTP).
 
     def shutdown(self) -> None:
         """Stop what the families started (delivery threads, connections)."""

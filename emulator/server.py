@@ -4,13 +4,15 @@ one clear line and a non-zero exit instead of a traceback."""
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import socket
 import sys
 from urllib.parse import parse_qsl, urlencode
 
-import uvicorn
+from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import Server
 
 from emulator import __version__
 from emulator.app import create_app
@@ -60,13 +62,17 @@ class HeadLimitedProtocol(HttpToolsProtocol):
 
 
 def uvicorn_config(app: object, *, log_level: str = "warning", access_log: bool = False,
-                   settings: Settings | None = None) -> uvicorn.Config:
+                   settings: Settings | None = None) -> Config:
     """How uvicorn serves the emulator (`serve` and the embedded server alike)."""
     tls_cert = settings.tls_cert if settings is not None else None
     tls_key = settings.tls_key if settings is not None else None
-    return uvicorn.Config(
+    return Config(
         app,  # type: ignore[arg-type]
         http=HeadLimitedProtocol,
+        # SP-API has no WebSockets: an Upgrade request is an HTTP request like any other
+        # (answered as SP-API answers an unknown one), and the websockets library is not
+        # imported at every start.
+        ws="none",
         log_level=log_level,
         access_log=access_log,
         server_header=False,  # SP-API's own Server header is "Server"; uvicorn's would lie
@@ -141,6 +147,9 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
         sock.close()
         print(f"spapi-emulator: {error}", file=sys.stderr)
         return 2
+    # What start-up made is frozen out of the collector's view (create_app); the collector,
+    # off while the modules and the app were made (cli._serve), works on what serving makes.
+    gc.enable()
     summary = app.models.summary()
     address = f"{settings.scheme}://{settings.host}:{sock.getsockname()[1]}"
     print(
@@ -160,6 +169,6 @@ def serve(settings: Settings, *, log_level: str = "warning", access_log: bool = 
         # default, set when the config is made): `--access-log` alone would print nothing.
         logging.getLogger("uvicorn.access").setLevel(logging.INFO)
         logging.getLogger("uvicorn.access").addFilter(HideLoginToken())
-    server = uvicorn.Server(config)
+    server = Server(config)
     server.run(sockets=[sock])
     return 0

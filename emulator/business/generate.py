@@ -18,7 +18,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from emulator.auth.accounts import Seller
-from emulator.business import order_records, places
+from emulator.business import faker_pools, order_records, places
 from emulator.business.entities import (
     Address,
     CatalogItem,
@@ -145,6 +145,12 @@ class People:
 
 
 def _people(rnd: random.Random, country: str, count: int) -> People:
+    # From the disk cache when an earlier start made them (faker_pools.py): no Faker at all.
+    return faker_pools.cached("people", (country, count), rnd,
+                              lambda: _make_people(rnd, country, count))
+
+
+def _make_people(rnd: random.Random, country: str, count: int) -> People:
     fake = faker_for(FAKER_LOCALES.get(country, "en_US"))
     fake.seed_instance(rnd.getrandbits(64))
     names = [fake.name() for _ in range(count)]
@@ -152,6 +158,10 @@ def _people(rnd: random.Random, country: str, count: int) -> People:
 
 
 def _brands(rnd: random.Random, count: int) -> list[str]:
+    return faker_pools.cached("brands", (count,), rnd, lambda: _make_brands(rnd, count))
+
+
+def _make_brands(rnd: random.Random, count: int) -> list[str]:
     fake = faker_for("en_US")
     fake.seed_instance(rnd.getrandbits(64))
     brands: list[str] = []

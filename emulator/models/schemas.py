@@ -17,7 +17,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import fastjsonschema
 import jsonschema
 from jsonschema.protocols import Validator
 from referencing import Registry
@@ -143,6 +142,8 @@ def fast_check(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
     predicate with the formats of format_checker(); None when it cannot be compiled (a
     recursive schema). Only a quick yes: a value it refuses goes to the full validator, which
     decides and says why."""
+    import fastjsonschema  # here: only a schema in steady use needs it, never a start
+
     checker = format_checker()
     formats = {name: functools.partial(_conforms, checker, name) for name in checker.checkers}
     try:
