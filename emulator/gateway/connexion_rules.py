@@ -4,8 +4,9 @@ list parameter an empty list, the body the pipeline already parsed strictly, ser
 phrasing (phrasing.py) and fastjsonschema's quick yes for a body schema in steady use.
 
 Importing Connexion costs about a quarter of a second, so validation.py imports this module
-with the first request that needs a check, not at start; and only its validation modules are
-imported (runtime/deferred_imports.py), not its apps: 0.03 s of CPU instead of 0.2.
+with the first request that needs a check, not at start; in a `serve` process only its
+validation modules are imported (cli.py, runtime/deferred_imports.py), not its apps: 0.03 s of
+CPU instead of 0.2.
 """
 
 from __future__ import annotations
@@ -24,12 +25,7 @@ from emulator.gateway.phrasing import Style, style_for
 from emulator.models.sandbox import MISSING
 from emulator.models.schemas import fast_check, format_checker
 from emulator.models.spec import ApiModel
-from emulator.runtime import deferred_imports
 
-# Connexion's validation modules only, not its apps (0.14 s); jinja2 and requests serve
-# them only for spec templates and remote `$ref`s, which the emulator never asks (0.06 s).
-for _package in ("connexion", "connexion.middleware", "jinja2", "requests"):
-    deferred_imports.defer(_package, shadowed=("problem",) if _package == "connexion" else ())
 with warnings.catch_warnings():
     # Connexion 3.3 imports jsonschema.RefResolver at import time (and, for its apps,
     # starlette.testclient); both warn about deprecations that are Connexion's, not ours, and
