@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import math
 import threading
+import weakref
 from dataclasses import dataclass, field
 
 from emulator.business.entities import InboundLot, LivingPosition, Order
@@ -311,10 +312,14 @@ class LivingStore:
             return
         run.scheduled = due
         era = self._era
-        self.scheduler.at(due, lambda: self._tick(run, era, due))
+        # The entry holds the run weakly: a seller the store let go (detach) is not kept
+        # in memory by its entries, which may lie days ahead.
+        held = weakref.ref(run)
+        self.scheduler.at(due, lambda: self._tick(held, era, due))
 
-    def _tick(self, run: _Run, era: int, due: float) -> None:
-        if era != self._era or self._runs.get(run.state.seller_id) is not run:
+    def _tick(self, held: weakref.ref[_Run], era: int, due: float) -> None:
+        run = held()
+        if run is None or era != self._era or self._runs.get(run.state.seller_id) is not run:
             return
         if run.scheduled == due:
             run.scheduled = INFINITY
