@@ -84,7 +84,7 @@ class Journal:
         self._entries: deque[tuple[Any, ...]] = deque(maxlen=max(size, 1))
         self.recorded = 0  # requests seen since start, including those rotated out
         self.bodies_kept = bodies if size > 0 else 0
-        self._bodies: dict[str, Bodies] = {}
+        self._bodies: dict[str, tuple[Any, ...]] = {}  # Bodies' fields
         self._body_order: deque[str] = deque()
 
     @property
@@ -102,16 +102,19 @@ class Journal:
         `bodies` most recent. Slicing bytes that fit copies nothing but a reference."""
         if not self.bodies_kept:
             return
-        self._bodies[request_id] = Bodies(query[:BODY_CAP], request[:BODY_CAP],
-                                          response[:BODY_CAP], response_type, len(request),
-                                          len(response))
+        # A tuple in Bodies' field order: made on every request, read rarely (a frozen
+        # dataclass costs a microsecond more to make).
+        self._bodies[request_id] = (query[:BODY_CAP], request[:BODY_CAP],
+                                    response[:BODY_CAP], response_type, len(request),
+                                    len(response))
         order = self._body_order
         order.append(request_id)
         if len(order) > self.bodies_kept:
             self._bodies.pop(order.popleft(), None)
 
     def bodies(self, request_id: str) -> Bodies | None:
-        return self._bodies.get(request_id)
+        kept = self._bodies.get(request_id)
+        return Bodies(*kept) if kept is not None else None
 
     def clear(self) -> None:
         self._entries.clear()
