@@ -25,11 +25,18 @@ from emulator.gateway.phrasing import style_for
 from emulator.models.sandbox import MISSING
 from emulator.models.spec import ApiModel, ModelSet, Operation
 
+_RULES: ModuleType | None = None  # connexion_rules, once the first check imported it
+
 
 def _connexion() -> ModuleType:
-    from emulator.gateway import connexion_rules
+    """connexion_rules, imported on first use; then a global read, not an import statement
+    on every validated request."""
+    global _RULES
+    if _RULES is None:
+        from emulator.gateway import connexion_rules
 
-    return connexion_rules
+        _RULES = connexion_rules
+    return _RULES
 
 
 class RequestValidator:
